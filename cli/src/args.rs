@@ -1,0 +1,257 @@
+//! The command line of SPEC §5, as clap definitions.
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "latchkey",
+    version,
+    about = "Latchkey: an offline token authority for one organisation"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The store file (default: the app's data directory)
+    #[arg(long, global = true, env = "LATCHKEY_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// A key file (mode 0600) instead of the OS credential store
+    #[arg(long, global = true, env = "LATCHKEY_KEY_FILE", value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
+    /// Machine-readable output
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// The account acting
+    #[arg(long, global = true, env = "LATCHKEY_USER", value_name = "NAME")]
+    pub user: Option<String>,
+    /// Read the acting account's password from the first line of standard input
+    #[arg(long, global = true)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the store, the organisation and its first administrator
+    Init {
+        #[arg(long, value_name = "NAME")]
+        org: String,
+        #[arg(long, value_name = "USERNAME")]
+        admin: String,
+        #[arg(long, value_name = "TEXT")]
+        display_name: Option<String>,
+    },
+    /// Accounts
+    #[command(subcommand)]
+    Users(Users),
+    /// Groups of accounts and their system grants
+    #[command(subcommand)]
+    Groups(Groups),
+    /// Give an account access to a system
+    Grant { username: String, system: String },
+    /// Take an account's direct access to a system away
+    Ungrant { username: String, system: String },
+    /// Systems tokens give access to
+    #[command(subcommand)]
+    Systems(Systems),
+    /// Create, list, revoke, rotate and delete tokens
+    #[command(subcommand)]
+    Tokens(Tokens),
+    /// Check a token read from standard input or LATCHKEY_TOKEN (never from an argument)
+    Verify {
+        #[arg(long, value_name = "SLUG")]
+        system: Option<String>,
+        #[arg(long, value_enum, default_value_t = ActionArg::Access)]
+        action: ActionArg,
+        /// Tokens are never accepted as arguments; this only catches the mistake.
+        #[arg(hide = true, num_args = 0.., allow_hyphen_values = true)]
+        stray: Vec<String>,
+    },
+    /// Expiry reminders
+    #[command(subcommand)]
+    Reminders(Reminders),
+    /// Read the audit log (administrators)
+    Audit {
+        /// Events at or after this time (RFC 3339 or YYYY-MM-DD)
+        #[arg(long)]
+        since: Option<String>,
+        /// Events at or before this time (RFC 3339 or YYYY-MM-DD)
+        #[arg(long)]
+        until: Option<String>,
+        #[arg(long)]
+        actor: Option<String>,
+        /// An action (token.created) or a family of them (token)
+        #[arg(long)]
+        action: Option<String>,
+        /// CSV instead of a table
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+    },
+    /// Organisation settings
+    #[command(subcommand)]
+    Settings(SettingsCommand),
+    /// The clock watermark
+    #[command(subcommand)]
+    Clock(ClockCommand),
+    /// Check the store's integrity, schema and key
+    Doctor,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ActionArg {
+    Access,
+    Onboard,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Admin,
+    Member,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Users {
+    /// Add an account (its password from LATCHKEY_NEW_PASSWORD, --new-password-stdin or a prompt)
+    Add {
+        username: String,
+        #[arg(long)]
+        admin: bool,
+        #[arg(long, value_name = "TEXT")]
+        display_name: Option<String>,
+        #[arg(long)]
+        new_password_stdin: bool,
+    },
+    List,
+    Deactivate {
+        username: String,
+    },
+    Reactivate {
+        username: String,
+    },
+    /// Set another account's password and lift its sign-in lock
+    ResetPassword {
+        username: String,
+        #[arg(long)]
+        new_password_stdin: bool,
+    },
+    /// Change your own password
+    SetPassword {
+        #[arg(long)]
+        new_password_stdin: bool,
+    },
+    SetRole {
+        username: String,
+        role: RoleArg,
+    },
+    /// Give or take "access to all systems"
+    SetAccessAll {
+        username: String,
+        #[arg(action = clap::ArgAction::Set)]
+        enabled: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Groups {
+    Add { name: String },
+    Join { name: String, username: String },
+    Leave { name: String, username: String },
+    Grant { name: String, system: String },
+    Ungrant { name: String, system: String },
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Systems {
+    /// On-board a system (any active account; with --with-token, as the token's owner)
+    Onboard {
+        slug: String,
+        #[arg(long, value_name = "TEXT")]
+        display_name: Option<String>,
+        /// Act as the owner of the token on standard input or in LATCHKEY_TOKEN
+        #[arg(long)]
+        with_token: bool,
+    },
+    List,
+    /// Who may access a system (administrators)
+    Access {
+        slug: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Tokens {
+    /// Create a token; it is printed alone on standard output, once
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_name = "N", allow_negative_numbers = true)]
+        expires_in_days: Option<i64>,
+        /// Narrow the token to these systems
+        #[arg(long, value_delimiter = ',', value_name = "a,b")]
+        systems: Option<Vec<String>>,
+    },
+    /// Your tokens, or with --all (administrators) everyone's
+    List {
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_name = "USERNAME", conflicts_with = "all")]
+        owner: Option<String>,
+    },
+    Revoke {
+        id: String,
+    },
+    /// Revoke all your tokens, or (administrators) all of an account's
+    RevokeAll {
+        #[arg(long, value_name = "USERNAME")]
+        owner: Option<String>,
+    },
+    /// Remove an expired or revoked token from the list
+    Delete {
+        id: String,
+    },
+    /// Replace a token with a new one, revealed once
+    Rotate {
+        id: String,
+        #[arg(
+            long,
+            value_name = "N",
+            allow_negative_numbers = true,
+            conflicts_with = "until_first_use"
+        )]
+        grace_days: Option<i64>,
+        #[arg(long)]
+        until_first_use: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Reminders {
+    /// What the app would notify now, without sending
+    Due,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    Show,
+    /// Change settings (administrators)
+    Set {
+        #[arg(long, value_delimiter = ',', value_name = "DAYS")]
+        reminder_schedule: Option<Vec<i64>>,
+        #[arg(long, value_name = "DAYS", allow_negative_numbers = true)]
+        max_lifetime_days: Option<i64>,
+        #[arg(long, action = clap::ArgAction::Set, value_name = "true|false")]
+        onboarder_gets_access: Option<bool>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClockCommand {
+    /// After fixing a wrong clock: trust the clock again (administrators; audited)
+    Reset,
+}

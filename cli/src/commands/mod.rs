@@ -1,0 +1,42 @@
+//! One module per command group; each turns arguments into one core call and prints the answer.
+mod accounts;
+mod admin;
+mod systems;
+mod tokens;
+mod verify;
+
+use crate::args::Command;
+use crate::context::Context;
+use crate::error::CliResult;
+
+pub fn run(context: &mut Context, command: Command) -> CliResult {
+    match command {
+        Command::Init {
+            org,
+            admin,
+            display_name,
+        } => accounts::init(context, &org, &admin, display_name.as_deref()),
+        Command::Users(command) => accounts::users(context, command),
+        Command::Groups(command) => systems::groups(context, command),
+        Command::Grant { username, system } => systems::grant(context, &username, &system, true),
+        Command::Ungrant { username, system } => systems::grant(context, &username, &system, false),
+        Command::Systems(command) => systems::systems(context, command),
+        Command::Tokens(command) => tokens::tokens(context, command),
+        Command::Verify {
+            system,
+            action,
+            stray,
+        } => verify::verify(context, system.as_deref(), action, &stray),
+        Command::Reminders(command) => admin::reminders(context, command),
+        Command::Audit {
+            since,
+            until,
+            actor,
+            action,
+            csv,
+        } => admin::audit(context, since, until, actor, action, csv),
+        Command::Settings(command) => admin::settings(context, command),
+        Command::Clock(command) => admin::clock(context, command),
+        Command::Doctor => admin::doctor(context),
+    }
+}

@@ -1,0 +1,128 @@
+//! `tokens …`: the secret goes to standard output alone, once; everything else to standard error.
+use latchkey_core::clock::rfc3339;
+use latchkey_core::{IssuedToken, NewToken, RotateGrace, TokenScope};
+use serde_json::json;
+
+use crate::args::Tokens;
+use crate::context::Context;
+use crate::error::CliResult;
+use crate::output::{date, optional_date, print_json, print_table, token_json};
+
+fn print_issued(context: &Context, issued: &IssuedToken, what: &str) {
+    let token = &issued.token;
+    if context.global.json {
+        print_json(&json!({
+            "token": issued.secret.expose(), "id": token.id, "name": token.name, "expires_at": rfc3339(token.expires_at),
+        }));
+    } else {
+        println!("{}", issued.secret.expose());
+        eprintln!(
+            "{what} token {} {:?} for {}, expires {}. It is shown only this once: store it now.",
+            token.id,
+            token.name,
+            token.owner,
+            rfc3339(token.expires_at)
+        );
+    }
+}
+
+pub fn tokens(context: &mut Context, command: Tokens) -> CliResult {
+    let mut authority = context.open()?;
+    let actor = context.actor(&mut authority)?;
+    match command {
+        Tokens::Create {
+            name,
+            expires_in_days,
+            systems,
+        } => {
+            let issued = authority.create_token(
+                actor,
+                &NewToken {
+                    name,
+                    expires_in_days,
+                    systems,
+                },
+            )?;
+            print_issued(context, &issued, "Created");
+        }
+        Tokens::List { all, owner } => {
+            let scope = match (all, owner) {
+                (true, _) => TokenScope::All,
+                (false, Some(owner)) => TokenScope::Owner(owner),
+                (false, None) => TokenScope::Mine,
+            };
+            let tokens = authority.list_tokens(actor, &scope)?;
+            if context.global.json {
+                print_json(&tokens.iter().map(token_json).collect::<Vec<_>>().into());
+            } else if tokens.is_empty() {
+                eprintln!("No tokens yet. Create one with `latchkey tokens create --name NAME`.");
+            } else {
+                let rows: Vec<Vec<String>> = tokens
+                    .iter()
+                    .map(|t| {
+                        vec![
+                            t.id.clone(),
+                            t.name.clone(),
+                            t.hint.clone(),
+                            t.owner.clone(),
+                            t.status.as_str().into(),
+                            date(t.created_at),
+                            date(t.expires_at),
+                            optional_date(t.last_used_at),
+                        ]
+                    })
+                    .collect();
+                print_table(
+                    &[
+                        "ID",
+                        "NAME",
+                        "HINT",
+                        "OWNER",
+                        "STATUS",
+                        "CREATED",
+                        "EXPIRES",
+                        "LAST USED",
+                    ],
+                    &rows,
+                );
+            }
+        }
+        Tokens::Revoke { id } => {
+            let token = authority.revoke_token(actor, &id)?;
+            if context.global.json {
+                print_json(&token_json(&token));
+            } else {
+                eprintln!(
+                    "Revoked token {} {:?}; it fails verification from now on",
+                    token.id, token.name
+                );
+            }
+        }
+        Tokens::RevokeAll { owner } => {
+            let count = authority.revoke_all_tokens(actor, owner.as_deref())?;
+            if context.global.json {
+                print_json(&json!({"revoked": count}));
+            } else {
+                eprintln!("Revoked {count} token(s)");
+            }
+        }
+        Tokens::Delete { id } => {
+            authority.delete_token(actor, &id)?;
+            eprintln!("Deleted token {id} from the list; its audit history stays");
+        }
+        Tokens::Rotate {
+            id,
+            grace_days,
+            until_first_use,
+        } => {
+            let grace = match (grace_days, until_first_use) {
+                (Some(days), _) => RotateGrace::Days(days),
+                (None, true) => RotateGrace::UntilFirstUse,
+                (None, false) => RotateGrace::Immediate,
+            };
+            let issued = authority.rotate_token(actor, &id, grace)?;
+            print_issued(context, &issued, "Rotated; new");
+        }
+    }
+    Ok(())
+}

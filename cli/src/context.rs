@@ -1,0 +1,69 @@
+//! What every command needs: the store path, the key, the clock, and the acting account.
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use latchkey_core::{Actor, Authority, Clock, KeySource, SystemClock};
+
+use crate::args::Global;
+use crate::error::{CliError, CliResult};
+use crate::input::Stdin;
+
+pub struct Context {
+    pub global: Global,
+    pub stdin: Stdin,
+}
+
+impl Context {
+    pub fn db_path(&self) -> CliResult<PathBuf> {
+        match &self.global.db {
+            Some(path) => Ok(path.clone()),
+            None => latchkey_core::paths::default_store_path().ok_or_else(|| {
+                CliError::Usage(
+                    "no data directory is known for this user; pass --db PATH or set LATCHKEY_DB"
+                        .into(),
+                )
+            }),
+        }
+    }
+
+    pub fn key_source(&self) -> KeySource {
+        match &self.global.key_file {
+            Some(path) => KeySource::File(path.clone()),
+            None => KeySource::OsStore,
+        }
+    }
+
+    /// The wall clock; debug builds honour LATCHKEY_TEST_CLOCK_SHIFT (seconds) so end-to-end tests
+    /// can move time. Release builds ignore it.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        #[cfg(debug_assertions)]
+        if let Some(shift) = std::env::var("LATCHKEY_TEST_CLOCK_SHIFT")
+            .ok()
+            .and_then(|v| v.parse::<i64>().ok())
+        {
+            return Arc::new(latchkey_core::clock::ShiftedClock(shift));
+        }
+        Arc::new(SystemClock)
+    }
+
+    pub fn open(&self) -> CliResult<Authority> {
+        let authority = Authority::open(&self.db_path()?, &self.key_source(), self.clock())?;
+        if let Some(lag) = authority.clock_behind_by()? {
+            eprintln!(
+                "warning: the system clock is {lag} s behind the latest time this store has seen; the store's time is used until the clock catches up (an administrator who fixed the clock can run `latchkey clock reset`)"
+            );
+        }
+        Ok(authority)
+    }
+
+    /// The acting account, proved by `--user` and its password.
+    pub fn actor(&mut self, authority: &mut Authority) -> CliResult<Actor> {
+        let username = self.global.user.clone().ok_or_else(|| {
+            CliError::Usage(
+                "this command acts as an account: pass --user NAME or set LATCHKEY_USER".into(),
+            )
+        })?;
+        let password = self.stdin.password(self.global.password_stdin)?;
+        Ok(authority.authenticate(&username, &password)?)
+    }
+}

@@ -1,0 +1,320 @@
+//! The entry point: a store opened with its key and a clock. Every operation of the app and the
+//! CLI is a method on `Authority`, in the module of its concern.
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::clock::{Clock, Timestamp};
+use crate::error::{CoreError, Result};
+use crate::key::{self, KeySource};
+use crate::model::{Account, AccountStatus, Actor, Role};
+use crate::secret::KeyBytes;
+use crate::store::{self, OpenMode};
+use crate::{audit, password, validate};
+
+/// How far the clock may lag the store's highest reading before people are told.
+pub const CLOCK_BEHIND_WARNING_SECONDS: i64 = 5 * 60;
+
+pub struct Authority {
+    pub(crate) conn: Connection,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) token_key: KeyBytes,
+    pub(crate) pepper: KeyBytes,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Authority {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authority")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What first launch asks for.
+pub struct InitRequest<'a> {
+    pub organisation: &'a str,
+    pub admin_username: &'a str,
+    pub admin_display_name: Option<&'a str>,
+    pub admin_password: &'a str,
+}
+
+fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
+}
+
+fn random_hex(bytes: usize) -> Result<String> {
+    let mut buffer = vec![0u8; bytes];
+    getrandom::fill(&mut buffer)
+        .map_err(|e| CoreError::Store(format!("the OS random source failed: {e}")))?;
+    Ok(key::hex(&buffer))
+}
+
+impl Authority {
+    /// Creates the organisation and its first administrator in a new store.
+    pub fn init(
+        path: &Path,
+        key_source: &KeySource,
+        clock: Arc<dyn Clock>,
+        request: &InitRequest<'_>,
+    ) -> Result<Authority> {
+        // Check every input before anything is created.
+        let organisation = validate::display_name("the organisation name", request.organisation)?;
+        let username = validate::username(request.admin_username)?;
+        let display_name = match request.admin_display_name {
+            Some(name) => validate::display_name("the display name", name)?,
+            None => username.clone(),
+        };
+        validate::new_password(request.admin_password)?;
+        let mode = if path.exists() || path.is_dir() {
+            OpenMode::Existing
+        } else {
+            OpenMode::CreateNew
+        };
+        let mut conn = store::open(path, mode)?;
+        if meta(&conn, "installation_id")?.is_some() {
+            return Err(CoreError::AlreadyInitialised(path.to_path_buf()));
+        }
+        let installation_id = random_hex(16)?;
+        let master = key::create(key_source, &installation_id)?;
+        let pepper = key::derive(&master, "password-pepper");
+        let password_hash = password::hash(&pepper, request.admin_password)?;
+        store::write(&mut conn, clock.now(), |tx, now| {
+            for (k, v) in [
+                ("organisation", organisation.as_str()),
+                ("installation_id", installation_id.as_str()),
+                ("key_source", key_source.kind()),
+                ("key_verifier", key::verifier(&master).as_str()),
+                ("created_at", now.to_string().as_str()),
+            ] {
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                    params![k, v],
+                )?;
+            }
+            tx.execute(
+                "INSERT INTO accounts (username, username_key, display_name, role, status, password_hash, created_at)
+                 VALUES (?1, ?2, ?3, 'admin', 'active', ?4, ?5)",
+                params![username, validate::username_key(&username), display_name, password_hash, now],
+            )?;
+            audit::record(
+                tx,
+                now,
+                &username,
+                "organisation.created",
+                &organisation,
+                serde_json::Value::Null,
+            )?;
+            audit::record(
+                tx,
+                now,
+                &username,
+                "account.created",
+                &username,
+                serde_json::json!({"role": "admin"}),
+            )?;
+            Ok(())
+        })?;
+        Ok(Authority {
+            token_key: key::derive(&master, "token-digest"),
+            pepper,
+            conn,
+            clock,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Opens an initialised store and checks its key; a wrong or missing key fails closed here.
+    pub fn open(path: &Path, key_source: &KeySource, clock: Arc<dyn Clock>) -> Result<Authority> {
+        let conn = store::open(path, OpenMode::Existing)?;
+        let master = Self::load_key(&conn, path, key_source)?;
+        Ok(Authority {
+            token_key: key::derive(&master, "token-digest"),
+            pepper: key::derive(&master, "password-pepper"),
+            conn,
+            clock,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn load_key(conn: &Connection, path: &Path, key_source: &KeySource) -> Result<KeyBytes> {
+        let (Some(installation_id), Some(kind), Some(verifier)) = (
+            meta(conn, "installation_id")?,
+            meta(conn, "key_source")?,
+            meta(conn, "key_verifier")?,
+        ) else {
+            return Err(CoreError::NotInitialised(path.to_path_buf()));
+        };
+        match (kind.as_str(), key_source) {
+            ("file", KeySource::OsStore) => {
+                return Err(CoreError::Key(
+                    "this store's installation key is in a key file; pass --key-file PATH or set LATCHKEY_KEY_FILE".into(),
+                ));
+            }
+            ("os", KeySource::File(_)) => {
+                return Err(CoreError::Key(
+                    "this store's installation key is in the OS credential store; do not pass --key-file".into(),
+                ));
+            }
+            _ => {}
+        }
+        let master = key::load(key_source, &installation_id)?;
+        let expected = key::verifier(&master);
+        let same = expected.len() == verifier.len()
+            && expected
+                .bytes()
+                .zip(verifier.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        if !same {
+            let from = match key_source {
+                KeySource::File(p) => format!("key file {}", p.display()),
+                KeySource::OsStore => "the OS credential store".into(),
+            };
+            return Err(CoreError::Key(format!(
+                "the installation key from {from} does not belong to this store; use the key it was created with"
+            )));
+        }
+        Ok(master)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn organisation(&self) -> Result<String> {
+        Ok(meta(&self.conn, "organisation")?.unwrap_or_default())
+    }
+
+    /// The clock's reading, before the watermark is applied.
+    pub(crate) fn clock_now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// "Now": the later of the clock and the highest time a write has seen, so setting the clock
+    /// back never revives a token.
+    pub fn now(&self) -> Result<Timestamp> {
+        Ok(self.clock.now().max(store::watermark(&self.conn)?))
+    }
+
+    /// How many seconds the clock lags the store's highest reading, when that is over five minutes.
+    pub fn clock_behind_by(&self) -> Result<Option<i64>> {
+        let lag = store::watermark(&self.conn)? - self.clock.now();
+        Ok((lag > CLOCK_BEHIND_WARNING_SECONDS).then_some(lag))
+    }
+
+    /// After a wrong clock was fixed: set the watermark back to the clock (administrators; audited).
+    pub fn reset_clock_watermark(&mut self, actor: Actor) -> Result<()> {
+        let clock = self.clock.now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let me = Self::active_admin(&tx, actor)?;
+        let old: Timestamp = tx.query_row(
+            "SELECT max_seen FROM clock_watermark WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        tx.execute(
+            "UPDATE clock_watermark SET max_seen = ?1 WHERE id = 1",
+            [clock],
+        )?;
+        audit::record(
+            &tx,
+            clock,
+            &me.username,
+            "clock.reset",
+            "clock",
+            serde_json::json!({"from": old, "to": clock}),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The signed-in account, re-read now; refused if it was deactivated meanwhile.
+    pub(crate) fn active_account(conn: &Connection, actor: Actor) -> Result<Account> {
+        let account = load_account_by_id(conn, actor.account_id)?
+            .ok_or_else(|| CoreError::Forbidden("your account no longer exists".into()))?;
+        if account.status != AccountStatus::Active {
+            return Err(CoreError::Forbidden(
+                "your account is deactivated; ask an administrator".into(),
+            ));
+        }
+        Ok(account)
+    }
+
+    pub(crate) fn active_admin(conn: &Connection, actor: Actor) -> Result<Account> {
+        let account = Self::active_account(conn, actor)?;
+        if account.role != Role::Admin {
+            return Err(CoreError::Forbidden(
+                "only an administrator may do this".into(),
+            ));
+        }
+        Ok(account)
+    }
+
+    pub(crate) fn require_admin(&self, actor: Actor) -> Result<Account> {
+        Self::active_admin(&self.conn, actor)
+    }
+
+    /// The acting account, checked to be active.
+    pub fn whoami(&self, actor: Actor) -> Result<Account> {
+        Self::active_account(&self.conn, actor)
+    }
+}
+
+const ACCOUNT_COLUMNS: &str = "id, username, display_name, role, status, access_all, mute_reminders, created_at, last_signin_at";
+
+fn account_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
+    Ok(Account {
+        id: row.get(0)?,
+        username: row.get(1)?,
+        display_name: row.get(2)?,
+        role: Role::parse(&row.get::<_, String>(3)?),
+        status: AccountStatus::parse(&row.get::<_, String>(4)?),
+        access_all: row.get(5)?,
+        mute_reminders: row.get(6)?,
+        created_at: row.get(7)?,
+        last_signin_at: row.get(8)?,
+    })
+}
+
+pub(crate) fn load_account_by_id(conn: &Connection, id: i64) -> Result<Option<Account>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1"
+        ))?
+        .query_row([id], account_from_row)
+        .optional()?)
+}
+
+pub(crate) fn load_account_by_name(conn: &Connection, username: &str) -> Result<Option<Account>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE username_key = ?1"
+        ))?
+        .query_row([validate::username_key(username)], account_from_row)
+        .optional()?)
+}
+
+/// An account named in a command, or a clear "no such account".
+pub(crate) fn find_account(conn: &Connection, username: &str) -> Result<Account> {
+    load_account_by_name(conn, username)?.ok_or_else(|| {
+        CoreError::NotFound(format!(
+            "no account named {:?}",
+            validate::shorten(username)
+        ))
+    })
+}
+
+pub(crate) fn list_accounts(conn: &Connection) -> Result<Vec<Account>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY username_key"
+    ))?;
+    let rows = statement.query_map([], account_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}

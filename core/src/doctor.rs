@@ -1,0 +1,58 @@
+//! `latchkey doctor`: is the store intact, current, and opened by its key?
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::authority::Authority;
+use crate::clock::Clock;
+use crate::error::Result;
+use crate::key::KeySource;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DoctorReport {
+    pub integrity: String,
+    pub foreign_key_problems: i64,
+    pub schema_version: i64,
+    pub key: String,
+}
+
+impl DoctorReport {
+    pub fn healthy(&self) -> bool {
+        self.integrity == "ok" && self.foreign_key_problems == 0 && self.key == "ok"
+    }
+}
+
+/// Runs SQLite's integrity and foreign-key checks and checks the key against the store.
+pub fn doctor(path: &Path, key_source: &KeySource, clock: Arc<dyn Clock>) -> Result<DoctorReport> {
+    let authority = Authority::open(path, key_source, clock);
+    let (authority, key) = match authority {
+        Ok(a) => (a, "ok".to_string()),
+        Err(crate::CoreError::Key(message)) => {
+            // The key is wrong or missing, but the file itself can still be checked.
+            let conn = crate::store::open(path, crate::store::OpenMode::Existing)?;
+            return report(&conn, message);
+        }
+        Err(e) => return Err(e),
+    };
+    report(&authority.conn, key)
+}
+
+fn report(conn: &rusqlite::Connection, key: String) -> Result<DoctorReport> {
+    let mut statement = conn.prepare("PRAGMA integrity_check")?;
+    let integrity = statement
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .join("; ");
+    let foreign_key_problems = conn
+        .prepare("PRAGMA foreign_key_check")?
+        .query_map([], |_| Ok(()))?
+        .count() as i64;
+    let schema_version = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    Ok(DoctorReport {
+        integrity,
+        foreign_key_problems,
+        schema_version,
+        key,
+    })
+}

@@ -1,0 +1,219 @@
+//! The installation key: 32 random bytes per store, in the OS credential store or an explicit key
+//! file, checked against a verifier in the store, and the per-purpose sub-keys derived from it.
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::error::{CoreError, Result};
+use crate::secret::KeyBytes;
+
+/// The keyring service under which installation keys are kept; the entry name is the store's
+/// installation id, so several stores on one machine never share a key.
+pub const KEYRING_SERVICE: &str = "latchkey";
+
+/// Where the installation key lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// The operating system's credential store (Keychain, Credential Manager, Secret Service).
+    OsStore,
+    /// A key file named explicitly (`--key-file` / `LATCHKEY_KEY_FILE`), mode 0600.
+    File(PathBuf),
+}
+
+impl KeySource {
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            KeySource::OsStore => "os",
+            KeySource::File(_) => "file",
+        }
+    }
+}
+
+/// Creates the key for a new store: a fresh random key, or the one in an existing key file.
+pub(crate) fn create(source: &KeySource, installation_id: &str) -> Result<KeyBytes> {
+    match source {
+        KeySource::File(path) if path.exists() => read_key_file(path),
+        KeySource::File(path) => {
+            let key = random_key()?;
+            write_key_file(path, &key)?;
+            Ok(key)
+        }
+        KeySource::OsStore => {
+            let key = random_key()?;
+            os_entry(installation_id)?.set_secret(&key.0).map_err(|e| {
+                CoreError::Key(format!(
+                    "could not save the installation key in the OS credential store: {e}"
+                ))
+            })?;
+            Ok(key)
+        }
+    }
+}
+
+/// Reads the key of an existing store.
+pub(crate) fn load(source: &KeySource, installation_id: &str) -> Result<KeyBytes> {
+    match source {
+        KeySource::File(path) => read_key_file(path),
+        KeySource::OsStore => {
+            let bytes = os_entry(installation_id)?.get_secret().map_err(|e| match e {
+                keyring::Error::NoEntry => CoreError::Key(
+                    "the installation key of this store is missing from the OS credential store; restore it from a backup".into(),
+                ),
+                other => CoreError::Key(format!("could not read the installation key from the OS credential store: {other}")),
+            })?;
+            let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
+                CoreError::Key("the installation key in the OS credential store is not 32 bytes; the store cannot be opened".into())
+            })?;
+            Ok(KeyBytes(key))
+        }
+    }
+}
+
+fn os_entry(installation_id: &str) -> Result<keyring::Entry> {
+    keyring::Entry::new(KEYRING_SERVICE, installation_id).map_err(|e| {
+        CoreError::Key(format!(
+            "the OS credential store is not available ({e}); on a machine without one pass --key-file PATH or set LATCHKEY_KEY_FILE"
+        ))
+    })
+}
+
+fn random_key() -> Result<KeyBytes> {
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key)
+        .map_err(|e| CoreError::Key(format!("the OS random source failed: {e}")))?;
+    Ok(KeyBytes(key))
+}
+
+fn write_key_file(path: &Path, key: &KeyBytes) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(|e| {
+        CoreError::Key(format!("could not create key file {}: {e}", path.display()))
+    })?;
+    let mut text = hex(&key.0);
+    text.push('\n');
+    let written = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.sync_all());
+    zeroize::Zeroize::zeroize(&mut text);
+    written.map_err(|e| CoreError::Key(format!("could not write key file {}: {e}", path.display())))
+}
+
+fn read_key_file(path: &Path) -> Result<KeyBytes> {
+    let shown = path.display();
+    let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => CoreError::Key(format!(
+            "key file {shown} does not exist; pass the key file this store was created with"
+        )),
+        _ => CoreError::Key(format!("could not read key file {shown}: {e}")),
+    })?;
+    if !metadata.is_file() {
+        return Err(CoreError::Key(format!(
+            "key file {shown} is not a regular file"
+        )));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = metadata.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(CoreError::Key(format!(
+                "key file {shown} is readable by others (mode {mode:o}); run `chmod 600 {shown}`"
+            )));
+        }
+    }
+    let mut text = std::fs::read_to_string(path)
+        .map_err(|e| CoreError::Key(format!("could not read key file {shown}: {e}")))?;
+    let parsed = unhex(text.trim());
+    zeroize::Zeroize::zeroize(&mut text);
+    parsed.map(KeyBytes).ok_or_else(|| {
+        CoreError::Key(format!(
+            "key file {shown} does not hold a Latchkey key (64 hexadecimal characters)"
+        ))
+    })
+}
+
+/// HMAC-SHA256(master, "latchkey/v1/" + purpose): one independent sub-key per purpose.
+pub(crate) fn derive(master: &KeyBytes, purpose: &str) -> KeyBytes {
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(&master.0).expect("HMAC takes keys of any length");
+    mac.update(b"latchkey/v1/");
+    mac.update(purpose.as_bytes());
+    KeyBytes(mac.finalize().into_bytes().into())
+}
+
+/// What the store keeps to tell the right key from a wrong one, without revealing the key.
+pub(crate) fn verifier(master: &KeyBytes) -> String {
+    hex(&derive(master, "verifier").0)
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<[u8; 32]> {
+    if text.len() != 64 || !text.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sub_keys_differ_per_purpose_and_are_stable() {
+        let master = KeyBytes([7u8; 32]);
+        assert_eq!(
+            derive(&master, "token-digest").0,
+            derive(&master, "token-digest").0
+        );
+        assert_ne!(
+            derive(&master, "token-digest").0,
+            derive(&master, "password-pepper").0
+        );
+        assert_ne!(derive(&master, "token-digest").0, master.0);
+    }
+
+    #[test]
+    fn key_debug_is_redacted() {
+        assert_eq!(format!("{:?}", KeyBytes([1u8; 32])), "<redacted>");
+    }
+
+    #[test]
+    fn key_file_round_trips_with_mode_0600() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key");
+        let created = create(&KeySource::File(path.clone()), "x").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+        assert_eq!(load(&KeySource::File(path), "x").unwrap().0, created.0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn key_file_readable_by_others_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key");
+        create(&KeySource::File(path.clone()), "x").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let error = load(&KeySource::File(path), "x").unwrap_err();
+        assert!(error.to_string().contains("readable by others"), "{error}");
+    }
+}

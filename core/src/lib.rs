@@ -1,0 +1,34 @@
+//! latchkey-core: Latchkey's domain and its SQLite store. No GUI, no async runtime; the only
+//! crate that speaks SQL. The app and the CLI do everything through [`Authority`].
+
+mod access;
+mod accounts;
+pub mod audit;
+mod authority;
+pub mod clock;
+mod doctor;
+mod error;
+pub mod key;
+pub mod model;
+mod password;
+pub mod paths;
+pub mod reminders;
+pub mod secret;
+pub mod settings;
+mod store;
+pub mod token_format;
+mod tokens;
+pub mod validate;
+pub mod verify;
+
+pub use accounts::{NewAccount, lock_remaining};
+pub use authority::{Authority, CLOCK_BEHIND_WARNING_SECONDS, InitRequest};
+pub use clock::{Clock, SystemClock, TestClock, Timestamp};
+pub use doctor::{DoctorReport, doctor};
+pub use error::{CoreError, Result};
+pub use key::KeySource;
+pub use model::*;
+pub use secret::Secret;
+pub use store::latest_schema_version;
+pub use tokens::{IssuedToken, NewToken};
+pub use verify::{DenyReason, Verification, VerifyAction, VerifyRequest};

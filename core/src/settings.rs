@@ -1,0 +1,120 @@
+//! Organisation-wide settings, kept in the store, with their defaults.
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::authority::Authority;
+use crate::error::{CoreError, Result};
+use crate::model::Actor;
+use crate::{audit, store};
+
+pub const DEFAULT_REMINDER_SCHEDULE: [i64; 6] = [30, 14, 7, 3, 1, 0];
+pub const MAX_LIFETIME_DAYS: i64 = 365;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Settings {
+    /// Days before expiry at which reminders are due, largest first; 0 = the day it expires.
+    pub reminder_schedule: Vec<i64>,
+    /// The longest lifetime a new token may have, in days (at most 365).
+    pub max_lifetime_days: i64,
+    /// Whether whoever on-boards a system is granted access to it.
+    pub onboarder_gets_access: bool,
+}
+
+fn read(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
+}
+
+fn write(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.prepare_cached("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2")?
+        .execute(params![key, value])?;
+    Ok(())
+}
+
+pub(crate) fn load(conn: &Connection) -> Result<Settings> {
+    let reminder_schedule = match read(conn, "reminder_schedule")? {
+        Some(text) => serde_json::from_str(&text).map_err(|_| CoreError::Corrupt)?,
+        None => DEFAULT_REMINDER_SCHEDULE.to_vec(),
+    };
+    let max_lifetime_days = match read(conn, "max_lifetime_days")? {
+        Some(text) => text.parse().map_err(|_| CoreError::Corrupt)?,
+        None => MAX_LIFETIME_DAYS,
+    };
+    let onboarder_gets_access = read(conn, "onboarder_gets_access")?.as_deref() == Some("true");
+    Ok(Settings {
+        reminder_schedule,
+        max_lifetime_days,
+        onboarder_gets_access,
+    })
+}
+
+/// A schedule: 1–10 distinct whole days between 0 and 365, kept largest first.
+pub fn parse_schedule(days: &[i64]) -> Result<Vec<i64>> {
+    let mut sorted = days.to_vec();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    sorted.dedup();
+    if sorted.is_empty() || sorted.len() > 10 || sorted.iter().any(|d| !(0..=365).contains(d)) {
+        return Err(CoreError::Invalid(
+            "the reminder schedule must list 1 to 10 whole days between 0 and 365".into(),
+        ));
+    }
+    Ok(sorted)
+}
+
+impl Authority {
+    pub fn settings(&self) -> Result<Settings> {
+        load(&self.conn)
+    }
+
+    /// Changes settings (administrators only); unchanged values record no event.
+    pub fn update_settings(&mut self, actor: Actor, new: &Settings) -> Result<Settings> {
+        let schedule = parse_schedule(&new.reminder_schedule)?;
+        if !(1..=MAX_LIFETIME_DAYS).contains(&new.max_lifetime_days) {
+            return Err(CoreError::Invalid(format!(
+                "the maximum token lifetime must be between 1 and {MAX_LIFETIME_DAYS} days"
+            )));
+        }
+        let now = self.clock_now();
+        store::write(&mut self.conn, now, |tx, now| {
+            let me = Self::active_admin(tx, actor)?;
+            let old = load(tx)?;
+            let updated = Settings {
+                reminder_schedule: schedule,
+                max_lifetime_days: new.max_lifetime_days,
+                onboarder_gets_access: new.onboarder_gets_access,
+            };
+            if old != updated {
+                write(
+                    tx,
+                    "reminder_schedule",
+                    &serde_json::to_string(&updated.reminder_schedule).unwrap_or_default(),
+                )?;
+                write(
+                    tx,
+                    "max_lifetime_days",
+                    &updated.max_lifetime_days.to_string(),
+                )?;
+                write(
+                    tx,
+                    "onboarder_gets_access",
+                    if updated.onboarder_gets_access {
+                        "true"
+                    } else {
+                        "false"
+                    },
+                )?;
+                audit::record(
+                    tx,
+                    now,
+                    &me.username,
+                    "settings.changed",
+                    "settings",
+                    serde_json::to_value(&updated).unwrap_or_default(),
+                )?;
+            }
+            Ok(updated)
+        })
+    }
+}

@@ -1,0 +1,259 @@
+//! The one place a store file is opened: path checks, mode 0600, every pragma, migrations, and the
+//! write-transaction helper. Nothing else opens the database.
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::clock::Timestamp;
+use crate::error::{CoreError, Result};
+
+pub(crate) struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+
+/// The schema version this build writes.
+pub fn latest_schema_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// Whether `open` may create a new file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OpenMode {
+    CreateNew,
+    Existing,
+}
+
+/// Opens (or creates) the store file and brings its schema up to date.
+pub(crate) fn open(path: &Path, mode: OpenMode) -> Result<Connection> {
+    if path.is_dir() {
+        return Err(CoreError::StoreIsDirectory(path.to_path_buf()));
+    }
+    let exists = path.exists();
+    match (mode, exists) {
+        (OpenMode::Existing, false) => return Err(CoreError::NotInitialised(path.to_path_buf())),
+        (OpenMode::CreateNew, false) => create_file(path)?,
+        _ => {}
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(e, path))?;
+    // Read the version before any pragma that could write: a newer store is left untouched.
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(|e| classify(e, path))?;
+    let latest = latest_schema_version();
+    if version > latest {
+        return Err(CoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found: version,
+            supported: latest,
+        });
+    }
+    set_pragmas(&conn)?;
+    if version < latest {
+        if version > 0 {
+            backup_before_migration(&conn, path, version)?;
+        }
+        migrate(&conn, version)?;
+    }
+    Ok(conn)
+}
+
+/// Every pragma of SPEC §7.2, in one place.
+fn set_pragmas(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(CoreError::Store(format!(
+            "could not switch the store to WAL mode (it stays in {mode} mode)"
+        )));
+    }
+    conn.execute_batch(
+        "PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA trusted_schema = OFF;
+         PRAGMA secure_delete = ON;",
+    )?;
+    #[cfg(target_os = "macos")]
+    conn.execute_batch("PRAGMA fullfsync = ON; PRAGMA checkpoint_fullfsync = ON;")?;
+    Ok(())
+}
+
+fn create_file(path: &Path) -> Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(parent).map_err(|e| {
+            CoreError::Store(format!("could not create folder {}: {e}", parent.display()))
+        })?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(path)
+        .map(drop)
+        .map_err(|e| CoreError::Store(format!("could not create store {}: {e}", path.display())))
+}
+
+/// Writes `<store>.v<N>.bak` with SQLite's online backup API before a migration.
+fn backup_before_migration(conn: &Connection, path: &Path, version: i64) -> Result<()> {
+    let mut target = path.as_os_str().to_owned();
+    target.push(format!(".v{version}.bak"));
+    let target = PathBuf::from(target);
+    let _ = std::fs::remove_file(&target);
+    create_file(&target)?;
+    conn.backup(rusqlite::MAIN_DB, &target, None).map_err(|e| {
+        CoreError::Store(format!(
+            "could not write backup {} before upgrading: {e}",
+            target.display()
+        ))
+    })
+}
+
+/// Applies every migration after `from` in one transaction.
+fn migrate(conn: &Connection, from: i64) -> Result<()> {
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let result = (|| {
+        for migration in MIGRATIONS.iter().filter(|m| m.version > from) {
+            conn.execute_batch(migration.sql)
+                .and_then(|()| conn.pragma_update(None, "user_version", migration.version))
+                .map_err(|e| match CoreError::from(e) {
+                    CoreError::Store(message) => {
+                        CoreError::Store(format!("migration {} failed: {message}", migration.name))
+                    }
+                    other => other,
+                })?;
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => Ok(conn.execute_batch("COMMIT")?),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// Maps SQLite's failures at open to errors that name the store and what to do.
+pub(crate) fn classify(error: rusqlite::Error, path: &Path) -> CoreError {
+    match CoreError::from(error) {
+        CoreError::Store(message) if message.contains("unable to open") => CoreError::Store(
+            format!("could not open the store at {}: {message}", path.display()),
+        ),
+        other => other,
+    }
+}
+
+/// Runs `body` in a `BEGIN IMMEDIATE` transaction, first advancing the clock watermark, and
+/// hands it "now": the later of the clock and the highest time any write has seen.
+pub(crate) fn write<T>(
+    conn: &mut Connection,
+    clock_now: Timestamp,
+    body: impl FnOnce(&rusqlite::Transaction<'_>, Timestamp) -> Result<T>,
+) -> Result<T> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let seen: Timestamp = tx.query_row(
+        "SELECT max_seen FROM clock_watermark WHERE id = 1",
+        [],
+        |r| r.get(0),
+    )?;
+    let now = seen.max(clock_now);
+    if now > seen {
+        tx.execute(
+            "UPDATE clock_watermark SET max_seen = ?1 WHERE id = 1",
+            [now],
+        )?;
+    }
+    let value = body(&tx, now)?;
+    tx.commit()?;
+    Ok(value)
+}
+
+/// The clock watermark outside a write, for reads that need "now".
+pub(crate) fn watermark(conn: &Connection) -> Result<Timestamp> {
+    Ok(conn.query_row(
+        "SELECT max_seen FROM clock_watermark WHERE id = 1",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_numbered_from_one_without_gaps_and_apply_cleanly() {
+        for (index, migration) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(
+                migration.version,
+                index as i64 + 1,
+                "{} is out of sequence",
+                migration.name
+            );
+        }
+        let conn = Connection::open_in_memory().unwrap();
+        migrate(&conn, 0).unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, latest_schema_version());
+        let check: String = conn
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .unwrap_or_else(|_| "ok".into());
+        assert_eq!(check, "ok");
+        let integrity: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(integrity, "ok");
+    }
+
+    #[test]
+    fn a_failing_migration_leaves_nothing_behind() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE meta (x)").unwrap(); // collides with migration 1
+        assert!(migrate(&conn, 0).is_err());
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 0);
+        let tables: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'accounts'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 0);
+    }
+
+    #[test]
+    fn pragmas_are_set_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open(&dir.path().join("s.db"), OpenMode::CreateNew).unwrap();
+        let journal: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        let sync: i64 = conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        let fk: i64 = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        let busy: i64 = conn
+            .query_row("PRAGMA busy_timeout", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!((journal.as_str(), sync, fk), ("wal", 2, 1));
+        assert!(busy >= 5000);
+    }
+}

@@ -1,0 +1,197 @@
+//! Input rules shared by every door (CLI, app, library): what a name, slug, username or password
+//! may be. Each refusal is one line that says what was wrong.
+use crate::error::{CoreError, Result};
+
+/// Characters that would make text lie about itself: controls, bidi overrides and isolates, and
+/// the invisible marks that reorder or hide text.
+fn is_forbidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{200B}'..='\u{200F}' // zero-width spaces and joiners, LRM, RLM
+            | '\u{2028}' | '\u{2029}' // line and paragraph separators
+            | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
+            | '\u{2060}'..='\u{2064}' // word joiner and invisible operators
+            | '\u{2066}'..='\u{2069}' // bidi isolates
+            | '\u{FEFF}' // byte-order mark
+        )
+}
+
+fn checked_text(what: &str, value: &str, max_chars: usize) -> Result<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(CoreError::Invalid(format!("{what} must not be empty")));
+    }
+    let count = trimmed.chars().count();
+    if count > max_chars {
+        return Err(CoreError::Invalid(format!(
+            "{what} is {count} characters long; at most {max_chars} are allowed"
+        )));
+    }
+    if let Some(c) = trimmed.chars().find(|&c| is_forbidden_char(c)) {
+        return Err(CoreError::Invalid(format!(
+            "{what} contains the invisible or control character U+{:04X}; remove it",
+            c as u32
+        )));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// A token name: 1–100 characters after trimming; free text otherwise, stored literally.
+pub fn token_name(value: &str) -> Result<String> {
+    checked_text("the token name", value, 100)
+}
+
+/// A display name (accounts, systems, groups, organisation): 1–100 characters.
+pub fn display_name(what: &str, value: &str) -> Result<String> {
+    checked_text(what, value, 100)
+}
+
+/// A username: 1–64 printable characters after trimming; compared case-insensitively.
+pub fn username(value: &str) -> Result<String> {
+    let name = checked_text("the username", value, 64)?;
+    if name.chars().any(char::is_whitespace) {
+        return Err(CoreError::Invalid(
+            "the username must not contain spaces".into(),
+        ));
+    }
+    Ok(name)
+}
+
+/// The form of a username used for uniqueness and look-up.
+pub fn username_key(value: &str) -> String {
+    value.trim().to_lowercase()
+}
+
+/// A system slug: 1–64 of lowercase letters, digits and `-`.
+pub fn slug(value: &str) -> Result<String> {
+    let ok = !value.is_empty()
+        && value.len() <= 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(value.to_string())
+    } else {
+        Err(CoreError::Invalid(format!(
+            "system slug {:?} is not valid: use 1-64 lowercase letters, digits and '-'",
+            shorten(value)
+        )))
+    }
+}
+
+/// A group name: like a username (1–64 printable characters), case-insensitive.
+pub fn group_name(value: &str) -> Result<String> {
+    checked_text("the group name", value, 64)
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 15;
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// A new password: at least 15 characters, at most 1024 bytes, never truncated.
+pub fn new_password(value: &str) -> Result<()> {
+    let chars = value.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        return Err(CoreError::Invalid(format!(
+            "the password is {chars} characters long; use at least {MIN_PASSWORD_CHARS}"
+        )));
+    }
+    if value.len() > MAX_PASSWORD_BYTES {
+        return Err(CoreError::Invalid(format!(
+            "the password is longer than {MAX_PASSWORD_BYTES} bytes"
+        )));
+    }
+    Ok(())
+}
+
+/// A value quoted in an error message, cut short so one line stays one line.
+pub fn shorten(value: &str) -> String {
+    let mut out: String = value
+        .chars()
+        .filter(|c| !is_forbidden_char(*c))
+        .take(40)
+        .collect();
+    if value.chars().count() > 40 {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_names_are_trimmed_and_bounded() {
+        assert_eq!(token_name("  ci deploy  ").unwrap(), "ci deploy");
+        assert!(token_name("").is_err());
+        assert!(token_name("   ").is_err());
+        assert!(token_name(&"x".repeat(100)).is_ok());
+        assert!(token_name(&"x".repeat(101)).is_err());
+        assert!(
+            token_name(&"é".repeat(100)).is_ok(),
+            "limit counts characters, not bytes"
+        );
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_refused_in_names() {
+        for bad in [
+            "a\u{0}b",
+            "a\nb",
+            "a\u{1b}[31mb",
+            "a\u{202E}b",
+            "a\u{2066}b",
+            "a\u{200B}b",
+            "a\u{7f}b",
+        ] {
+            let error = token_name(bad).unwrap_err();
+            assert!(error.to_string().contains("U+"), "{bad:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn quotes_sql_and_emoji_are_kept_literally() {
+        for ok in [
+            "Robert'); DROP TABLE tokens;--",
+            "\"quoted\"",
+            "deploy 🚀",
+            "<script>alert(1)</script>",
+        ] {
+            assert_eq!(token_name(ok).unwrap(), ok);
+        }
+    }
+
+    #[test]
+    fn slugs_are_lowercase_digits_and_dashes() {
+        assert!(slug("web-api-2").is_ok());
+        for bad in ["", "Web", "web api", "web_api", "wéb", &"a".repeat(65)] {
+            assert!(slug(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn passwords_need_fifteen_characters_and_at_most_1024_bytes() {
+        assert!(new_password("fourteen-chars").is_err());
+        assert!(new_password("fifteen-chars!!").is_ok());
+        assert!(new_password(&"a".repeat(1024)).is_ok());
+        assert!(new_password(&"a".repeat(1025)).is_err());
+    }
+
+    #[test]
+    fn usernames_compare_case_insensitively() {
+        assert_eq!(username_key("  Alice "), "alice");
+        assert!(username("al ice").is_err());
+        assert!(username(&"a".repeat(65)).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn validators_never_panic(text in "\\PC{0,200}|[\\x00-\\x7f]{0,20}") {
+            let _ = token_name(&text);
+            let _ = username(&text);
+            let _ = slug(&text);
+            let _ = group_name(&text);
+            let _ = new_password(&text);
+        }
+    }
+}
