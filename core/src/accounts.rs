@@ -385,3 +385,30 @@ mod tests {
         assert_eq!(lock_remaining(4, Some(100), 102), None);
     }
 }
+
+#[cfg(test)]
+mod upgrade_tests {
+    use std::sync::Arc;
+
+    use crate::{Authority, InitRequest, KeySource, TestClock, password};
+
+    #[test]
+    fn outdated_password_parameters_are_upgraded_at_the_next_sign_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let request = InitRequest {
+            organisation: "Acme",
+            admin_username: "root",
+            admin_display_name: None,
+            admin_password: "admin password that is long",
+        };
+        let mut authority =
+            Authority::init(&dir.path().join("s.db"), &KeySource::File(dir.path().join("k")), Arc::new(TestClock::at(0)), &request)
+                .unwrap();
+        let weak = password::hash_with(&authority.pepper, "admin password that is long", 8 * 1024, 1);
+        authority.conn.execute("UPDATE accounts SET password_hash = ?1", [&weak]).unwrap();
+        authority.authenticate("root", "admin password that is long").unwrap();
+        let stored: String = authority.conn.query_row("SELECT password_hash FROM accounts", [], |r| r.get(0)).unwrap();
+        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
+        authority.authenticate("root", "admin password that is long").unwrap();
+    }
+}

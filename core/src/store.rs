@@ -7,6 +7,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use crate::clock::Timestamp;
 use crate::error::{CoreError, Result};
 
+#[derive(Clone)]
 pub(crate) struct Migration {
     pub version: i64,
     pub name: &'static str,
@@ -29,6 +30,10 @@ pub(crate) enum OpenMode {
 
 /// Opens (or creates) the store file and brings its schema up to date.
 pub(crate) fn open(path: &Path, mode: OpenMode) -> Result<Connection> {
+    open_with(path, mode, MIGRATIONS)
+}
+
+fn open_with(path: &Path, mode: OpenMode, migrations: &[Migration]) -> Result<Connection> {
     if path.is_dir() {
         return Err(CoreError::StoreIsDirectory(path.to_path_buf()));
     }
@@ -46,7 +51,7 @@ pub(crate) fn open(path: &Path, mode: OpenMode) -> Result<Connection> {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |row| row.get(0))
         .map_err(|e| classify(e, path))?;
-    let latest = latest_schema_version();
+    let latest = migrations.last().map_or(0, |m| m.version);
     if version > latest {
         return Err(CoreError::NewerSchema {
             path: path.to_path_buf(),
@@ -59,7 +64,7 @@ pub(crate) fn open(path: &Path, mode: OpenMode) -> Result<Connection> {
         if version > 0 {
             backup_before_migration(&conn, path, version)?;
         }
-        migrate(&conn, version)?;
+        migrate(&conn, version, migrations)?;
     }
     Ok(conn)
 }
@@ -120,10 +125,10 @@ fn backup_before_migration(conn: &Connection, path: &Path, version: i64) -> Resu
 }
 
 /// Applies every migration after `from` in one transaction.
-fn migrate(conn: &Connection, from: i64) -> Result<()> {
+fn migrate(conn: &Connection, from: i64, migrations: &[Migration]) -> Result<()> {
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let result = (|| {
-        for migration in MIGRATIONS.iter().filter(|m| m.version > from) {
+        for migration in migrations.iter().filter(|m| m.version > from) {
             conn.execute_batch(migration.sql)
                 .and_then(|()| conn.pragma_update(None, "user_version", migration.version))
                 .map_err(|e| match CoreError::from(e) {
@@ -203,7 +208,7 @@ mod tests {
             );
         }
         let conn = Connection::open_in_memory().unwrap();
-        migrate(&conn, 0).unwrap();
+        migrate(&conn, 0, MIGRATIONS).unwrap();
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
@@ -222,7 +227,7 @@ mod tests {
     fn a_failing_migration_leaves_nothing_behind() {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch("CREATE TABLE meta (x)").unwrap(); // collides with migration 1
-        assert!(migrate(&conn, 0).is_err());
+        assert!(migrate(&conn, 0, MIGRATIONS).is_err());
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
@@ -234,6 +239,36 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
+        assert_eq!(tables, 0);
+    }
+
+    #[test]
+    fn an_older_store_is_backed_up_then_migrated_in_one_transaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let v1 = [Migration { version: 1, name: "001-a", sql: "CREATE TABLE a (x); INSERT INTO a VALUES (42);" }];
+        drop(open_with(&path, OpenMode::CreateNew, &v1).unwrap());
+        let v2 = [v1[0].clone(), Migration { version: 2, name: "002-b", sql: "CREATE TABLE b (y);" }];
+        let conn = open_with(&path, OpenMode::Existing, &v2).unwrap();
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, 2);
+        let backup = Connection::open(dir.path().join("s.db.v1.bak")).unwrap();
+        let old: i64 = backup.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let kept: i64 = backup.query_row("SELECT x FROM a", [], |r| r.get(0)).unwrap();
+        assert_eq!((old, kept), (1, 42));
+    }
+
+    #[test]
+    fn a_migration_that_fails_leaves_the_older_store_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let v1 = [Migration { version: 1, name: "001-a", sql: "CREATE TABLE a (x);" }];
+        drop(open_with(&path, OpenMode::CreateNew, &v1).unwrap());
+        let broken = [v1[0].clone(), Migration { version: 2, name: "002-b", sql: "CREATE TABLE b (y); SELECT nonsense FROM nowhere;" }];
+        let error = open_with(&path, OpenMode::Existing, &broken).unwrap_err();
+        assert!(error.to_string().contains("002-b"), "{error}");
+        let conn = open_with(&path, OpenMode::Existing, &v1).unwrap();
+        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'b'", [], |r| r.get(0)).unwrap();
         assert_eq!(tables, 0);
     }
 
