@@ -401,14 +401,36 @@ mod upgrade_tests {
             admin_display_name: None,
             admin_password: "admin password that is long",
         };
-        let mut authority =
-            Authority::init(&dir.path().join("s.db"), &KeySource::File(dir.path().join("k")), Arc::new(TestClock::at(0)), &request)
-                .unwrap();
-        let weak = password::hash_with(&authority.pepper, "admin password that is long", 8 * 1024, 1);
-        authority.conn.execute("UPDATE accounts SET password_hash = ?1", [&weak]).unwrap();
-        authority.authenticate("root", "admin password that is long").unwrap();
-        let stored: String = authority.conn.query_row("SELECT password_hash FROM accounts", [], |r| r.get(0)).unwrap();
-        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
-        authority.authenticate("root", "admin password that is long").unwrap();
+        let mut authority = Authority::init(
+            &dir.path().join("s.db"),
+            &KeySource::File(dir.path().join("k")),
+            Arc::new(TestClock::at(0)),
+            &request,
+        )
+        .unwrap();
+        let weak = password::hash_with(
+            &authority.pepper,
+            "admin password that is long",
+            8 * 1024,
+            1,
+        );
+        authority
+            .conn
+            .execute("UPDATE accounts SET password_hash = ?1", [&weak])
+            .unwrap();
+        authority
+            .authenticate("root", "admin password that is long")
+            .unwrap();
+        let stored: String = authority
+            .conn
+            .query_row("SELECT password_hash FROM accounts", [], |r| r.get(0))
+            .unwrap();
+        assert!(
+            stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{stored}"
+        );
+        authority
+            .authenticate("root", "admin password that is long")
+            .unwrap();
     }
 }

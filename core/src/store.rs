@@ -246,15 +246,32 @@ mod tests {
     fn an_older_store_is_backed_up_then_migrated_in_one_transaction() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
-        let v1 = [Migration { version: 1, name: "001-a", sql: "CREATE TABLE a (x); INSERT INTO a VALUES (42);" }];
+        let v1 = [Migration {
+            version: 1,
+            name: "001-a",
+            sql: "CREATE TABLE a (x); INSERT INTO a VALUES (42);",
+        }];
         drop(open_with(&path, OpenMode::CreateNew, &v1).unwrap());
-        let v2 = [v1[0].clone(), Migration { version: 2, name: "002-b", sql: "CREATE TABLE b (y);" }];
+        let v2 = [
+            v1[0].clone(),
+            Migration {
+                version: 2,
+                name: "002-b",
+                sql: "CREATE TABLE b (y);",
+            },
+        ];
         let conn = open_with(&path, OpenMode::Existing, &v2).unwrap();
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(version, 2);
         let backup = Connection::open(dir.path().join("s.db.v1.bak")).unwrap();
-        let old: i64 = backup.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        let kept: i64 = backup.query_row("SELECT x FROM a", [], |r| r.get(0)).unwrap();
+        let old: i64 = backup
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        let kept: i64 = backup
+            .query_row("SELECT x FROM a", [], |r| r.get(0))
+            .unwrap();
         assert_eq!((old, kept), (1, 42));
     }
 
@@ -262,13 +279,30 @@ mod tests {
     fn a_migration_that_fails_leaves_the_older_store_as_it_was() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
-        let v1 = [Migration { version: 1, name: "001-a", sql: "CREATE TABLE a (x);" }];
+        let v1 = [Migration {
+            version: 1,
+            name: "001-a",
+            sql: "CREATE TABLE a (x);",
+        }];
         drop(open_with(&path, OpenMode::CreateNew, &v1).unwrap());
-        let broken = [v1[0].clone(), Migration { version: 2, name: "002-b", sql: "CREATE TABLE b (y); SELECT nonsense FROM nowhere;" }];
+        let broken = [
+            v1[0].clone(),
+            Migration {
+                version: 2,
+                name: "002-b",
+                sql: "CREATE TABLE b (y); SELECT nonsense FROM nowhere;",
+            },
+        ];
         let error = open_with(&path, OpenMode::Existing, &broken).unwrap_err();
         assert!(error.to_string().contains("002-b"), "{error}");
         let conn = open_with(&path, OpenMode::Existing, &v1).unwrap();
-        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'b'", [], |r| r.get(0)).unwrap();
+        let tables: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'b'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
         assert_eq!(tables, 0);
     }
 

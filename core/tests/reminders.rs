@@ -8,7 +8,12 @@ use latchkey_core::settings::Settings;
 use latchkey_core::{IssuedToken, RotateGrace};
 
 fn due(f: &Fixture) -> Vec<(String, i64)> {
-    f.authority.reminders_due(ReminderScope::Everyone).unwrap().into_iter().map(|r| (r.token_name, r.threshold_days)).collect()
+    f.authority
+        .reminders_due(ReminderScope::Everyone)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.token_name, r.threshold_days))
+        .collect()
 }
 
 fn deliver_all(f: &mut Fixture) -> Vec<DueReminder> {
@@ -76,13 +81,21 @@ fn revoked_rotated_and_deleted_tokens_get_no_reminders() {
     let revoked = f.token_for(f.admin, "revoked", 20, None);
     let rotated = f.token_for(f.admin, "rotated", 20, None);
     let deleted = f.token_for(f.admin, "deleted", 20, None);
-    f.authority.revoke_token(f.admin, &revoked.token.id).unwrap();
-    f.authority.revoke_token(f.admin, &deleted.token.id).unwrap();
-    f.authority.delete_token(f.admin, &deleted.token.id).unwrap();
+    f.authority
+        .revoke_token(f.admin, &revoked.token.id)
+        .unwrap();
+    f.authority
+        .revoke_token(f.admin, &deleted.token.id)
+        .unwrap();
+    f.authority
+        .delete_token(f.admin, &deleted.token.id)
+        .unwrap();
     at_days_before_expiry(&f, &revoked, 14);
     // Rotated with a grace period: the predecessor still works but is no longer reminded of;
     // its successor (20 days from now) is not due yet.
-    f.authority.rotate_token(f.admin, &rotated.token.id, RotateGrace::Days(7)).unwrap();
+    f.authority
+        .rotate_token(f.admin, &rotated.token.id, RotateGrace::Days(7))
+        .unwrap();
     assert!(f.verify(&rotated, None).valid);
     assert!(due(&f).is_empty(), "{:?}", due(&f));
 }
@@ -93,7 +106,10 @@ fn a_changed_schedule_applies_to_the_next_check() {
     let token = f.token(f.admin, "yearly");
     at_days_before_expiry(&f, &token, 50);
     assert!(due(&f).is_empty());
-    let settings = Settings { reminder_schedule: vec![60, 1], ..f.authority.settings().unwrap() };
+    let settings = Settings {
+        reminder_schedule: vec![60, 1],
+        ..f.authority.settings().unwrap()
+    };
     f.authority.update_settings(f.admin, &settings).unwrap();
     assert_eq!(due(&f), [("yearly".to_string(), 60)]);
 }
@@ -129,7 +145,10 @@ fn delivered_reminders_are_not_repeated_after_a_restart() {
     assert_eq!(deliver_all(&mut f).len(), 1);
     f.reopen();
     assert!(due(&f).is_empty());
-    assert!(f.audit_actions().contains(&"reminder.delivered".to_string()));
+    assert!(
+        f.audit_actions()
+            .contains(&"reminder.delivered".to_string())
+    );
 }
 
 #[test]

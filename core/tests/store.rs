@@ -35,7 +35,13 @@ fn the_store_and_key_files_are_created_with_mode_0600_in_a_private_folder() {
         admin_password: ADMIN_PASSWORD,
     };
     let key = dir.path().join("key");
-    Authority::init(&path, &KeySource::File(key.clone()), Arc::new(TestClock::at(START)), &request).unwrap();
+    Authority::init(
+        &path,
+        &KeySource::File(key.clone()),
+        Arc::new(TestClock::at(START)),
+        &request,
+    )
+    .unwrap();
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&path), 0o600);
     assert_eq!(mode(&key), 0o600);
@@ -57,8 +63,16 @@ fn a_store_from_a_newer_schema_is_refused_and_left_untouched() {
         conn.pragma_update(None, "user_version", 999).unwrap();
     }
     let before = std::fs::read(&path).unwrap();
-    let error = Authority::open(&path, &KeySource::File(dir.path().join("key")), Arc::new(TestClock::at(START))).unwrap_err();
-    assert!(matches!(error, CoreError::NewerSchema { found: 999, .. }), "{error}");
+    let error = Authority::open(
+        &path,
+        &KeySource::File(dir.path().join("key")),
+        Arc::new(TestClock::at(START)),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(error, CoreError::NewerSchema { found: 999, .. }),
+        "{error}"
+    );
     assert!(error.to_string().contains("upgrade latchkey"));
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
@@ -66,7 +80,12 @@ fn a_store_from_a_newer_schema_is_refused_and_left_untouched() {
 #[test]
 fn a_directory_where_the_store_should_be_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    let error = Authority::open(dir.path(), &KeySource::File(dir.path().join("key")), Arc::new(TestClock::at(START))).unwrap_err();
+    let error = Authority::open(
+        dir.path(),
+        &KeySource::File(dir.path().join("key")),
+        Arc::new(TestClock::at(START)),
+    )
+    .unwrap_err();
     assert!(matches!(error, CoreError::StoreIsDirectory(_)), "{error}");
 }
 
@@ -81,7 +100,10 @@ fn a_wrong_key_file_fails_closed_with_a_clear_message() {
     let before = store_bytes(&f);
     let error = open(&f, &KeySource::File(wrong)).unwrap_err();
     assert!(matches!(error, CoreError::Key(_)));
-    assert!(error.to_string().contains("does not belong to this store"), "{error}");
+    assert!(
+        error.to_string().contains("does not belong to this store"),
+        "{error}"
+    );
     assert_eq!(store_bytes(&f), before);
 }
 
@@ -97,7 +119,11 @@ fn a_missing_key_file_fails_closed_with_a_clear_message() {
 fn a_key_file_readable_by_others_is_refused() {
     use std::os::unix::fs::PermissionsExt;
     let f = closed_fixture();
-    std::fs::set_permissions(f.dir.path().join("key"), std::fs::Permissions::from_mode(0o640)).unwrap();
+    std::fs::set_permissions(
+        f.dir.path().join("key"),
+        std::fs::Permissions::from_mode(0o640),
+    )
+    .unwrap();
     let error = open(&f, &f.key_source()).unwrap_err();
     assert!(error.to_string().contains("readable by others"), "{error}");
 }
@@ -113,8 +139,17 @@ fn a_store_whose_key_is_in_a_file_says_so_when_opened_without_it() {
 fn a_corrupt_file_is_a_clear_error_naming_doctor() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.db");
-    std::fs::write(&path, b"this is not a database at all, just some text that is long enough".repeat(100)).unwrap();
-    let error = Authority::open(&path, &KeySource::File(dir.path().join("key")), Arc::new(TestClock::at(START))).unwrap_err();
+    std::fs::write(
+        &path,
+        b"this is not a database at all, just some text that is long enough".repeat(100),
+    )
+    .unwrap();
+    let error = Authority::open(
+        &path,
+        &KeySource::File(dir.path().join("key")),
+        Arc::new(TestClock::at(START)),
+    )
+    .unwrap_err();
     assert!(matches!(error, CoreError::Corrupt), "{error}");
     assert!(error.to_string().contains("latchkey doctor"));
 }
@@ -122,7 +157,11 @@ fn a_corrupt_file_is_a_clear_error_naming_doctor() {
 #[test]
 fn doctor_reports_a_healthy_store() {
     let f = closed_fixture();
-    let report = latchkey_core::doctor(&f.db_path(), &f.key_source(), Arc::new(f.clock.clone())).unwrap();
+    let report =
+        latchkey_core::doctor(&f.db_path(), &f.key_source(), Arc::new(f.clock.clone())).unwrap();
     assert!(report.healthy(), "{report:?}");
-    assert_eq!(report.schema_version, latchkey_core::latest_schema_version());
+    assert_eq!(
+        report.schema_version,
+        latchkey_core::latest_schema_version()
+    );
 }

@@ -8,7 +8,13 @@ use latchkey_core::{CoreError, NewToken, RotateGrace, TokenScope, TokenStatus, t
 
 fn create(f: &mut Fixture, name: &str) -> Result<latchkey_core::IssuedToken, CoreError> {
     let admin = f.admin;
-    f.authority.create_token(admin, &NewToken { name: name.into(), ..NewToken::default() })
+    f.authority.create_token(
+        admin,
+        &NewToken {
+            name: name.into(),
+            ..NewToken::default()
+        },
+    )
 }
 
 #[test]
@@ -34,11 +40,16 @@ fn the_secret_is_never_stored_only_its_keyed_digest() {
         path.push(suffix);
         if let Ok(bytes) = std::fs::read(&path) {
             let text = String::from_utf8_lossy(&bytes);
-            assert!(!text.contains(&secret[..16]) && !text.contains(&secret[36..]), "secret piece in {path:?}");
+            assert!(
+                !text.contains(&secret[..16]) && !text.contains(&secret[36..]),
+                "secret piece in {path:?}"
+            );
         }
     }
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let digest: Vec<u8> = conn.query_row("SELECT digest FROM tokens", [], |r| r.get(0)).unwrap();
+    let digest: Vec<u8> = conn
+        .query_row("SELECT digest FROM tokens", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(digest.len(), 32);
 }
 
@@ -81,27 +92,56 @@ fn the_create_response_is_the_one_serialisation_with_the_secret() {
     let token = f.token(f.admin, "ci");
     let json = serde_json::to_value(&token).unwrap();
     assert_eq!(json["secret"], token.secret.expose());
-    let listed = serde_json::to_string(&f.authority.list_tokens(f.admin, &TokenScope::Mine).unwrap()).unwrap();
+    let listed =
+        serde_json::to_string(&f.authority.list_tokens(f.admin, &TokenScope::Mine).unwrap())
+            .unwrap();
     assert!(!listed.contains(token.secret.expose()));
 }
 
 #[test]
 fn token_names_are_required_bounded_and_free_of_control_and_bidi_characters() {
     let mut f = Fixture::new();
-    for bad in ["", "   ", &"n".repeat(101), "tab\there", "new\nline", "rtl\u{202E}override", "iso\u{2067}late"] {
-        assert!(matches!(create(&mut f, bad), Err(CoreError::Invalid(_))), "{bad:?}");
+    for bad in [
+        "",
+        "   ",
+        &"n".repeat(101),
+        "tab\there",
+        "new\nline",
+        "rtl\u{202E}override",
+        "iso\u{2067}late",
+    ] {
+        assert!(
+            matches!(create(&mut f, bad), Err(CoreError::Invalid(_))),
+            "{bad:?}"
+        );
     }
-    assert!(f.authority.list_tokens(f.admin, &TokenScope::Mine).unwrap().is_empty());
+    assert!(
+        f.authority
+            .list_tokens(f.admin, &TokenScope::Mine)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
 fn token_names_with_quotes_sql_or_emoji_are_stored_literally() {
     let mut f = Fixture::new();
-    let names = ["Robert'); DROP TABLE tokens;--", "say \"hi\"", "deploy 🚀", "  trimmed  "];
+    let names = [
+        "Robert'); DROP TABLE tokens;--",
+        "say \"hi\"",
+        "deploy 🚀",
+        "  trimmed  ",
+    ];
     for name in names {
         create(&mut f, name).unwrap();
     }
-    let mut listed: Vec<String> = f.authority.list_tokens(f.admin, &TokenScope::Mine).unwrap().into_iter().map(|t| t.name).collect();
+    let mut listed: Vec<String> = f
+        .authority
+        .list_tokens(f.admin, &TokenScope::Mine)
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
     listed.sort();
     let mut expected: Vec<String> = names.iter().map(|n| n.trim().to_string()).collect();
     expected.sort();
@@ -133,22 +173,48 @@ fn an_earlier_expiry_may_be_chosen_but_never_a_later_one() {
     let token = f.token_for(f.admin, "short", 10, None);
     assert_eq!(token.token.expires_at - token.token.created_at, 10 * DAY);
     for days in [0, -1, 366] {
-        let request = NewToken { name: "x".into(), expires_in_days: Some(days), systems: None };
-        assert!(matches!(f.authority.create_token(f.admin, &request), Err(CoreError::Invalid(_))), "{days}");
+        let request = NewToken {
+            name: "x".into(),
+            expires_in_days: Some(days),
+            systems: None,
+        };
+        assert!(
+            matches!(
+                f.authority.create_token(f.admin, &request),
+                Err(CoreError::Invalid(_))
+            ),
+            "{days}"
+        );
     }
 }
 
 #[test]
 fn an_administrator_may_lower_the_maximum_lifetime() {
     let mut f = Fixture::new();
-    let settings = Settings { max_lifetime_days: 90, ..f.authority.settings().unwrap() };
+    let settings = Settings {
+        max_lifetime_days: 90,
+        ..f.authority.settings().unwrap()
+    };
     f.authority.update_settings(f.admin, &settings).unwrap();
     let token = f.token(f.admin, "default now 90");
     assert_eq!(token.token.expires_at - token.token.created_at, 90 * DAY);
-    let request = NewToken { name: "x".into(), expires_in_days: Some(91), systems: None };
-    assert!(matches!(f.authority.create_token(f.admin, &request), Err(CoreError::Invalid(_))));
-    let too_long = Settings { max_lifetime_days: 366, ..settings };
-    assert!(matches!(f.authority.update_settings(f.admin, &too_long), Err(CoreError::Invalid(_))));
+    let request = NewToken {
+        name: "x".into(),
+        expires_in_days: Some(91),
+        systems: None,
+    };
+    assert!(matches!(
+        f.authority.create_token(f.admin, &request),
+        Err(CoreError::Invalid(_))
+    ));
+    let too_long = Settings {
+        max_lifetime_days: 366,
+        ..settings
+    };
+    assert!(matches!(
+        f.authority.update_settings(f.admin, &too_long),
+        Err(CoreError::Invalid(_))
+    ));
 }
 
 #[test]
@@ -173,7 +239,11 @@ fn revoking_a_revoked_token_succeeds_and_records_nothing_new() {
     f.authority.revoke_token(f.admin, &token.token.id).unwrap();
     assert_eq!(f.audit_actions().len(), before);
     let listed = f.authority.list_tokens(f.admin, &TokenScope::Mine).unwrap();
-    assert_eq!(listed[0].revoked_at, Some(START), "the first revocation time stays");
+    assert_eq!(
+        listed[0].revoked_at,
+        Some(START),
+        "the first revocation time stays"
+    );
 }
 
 #[test]
@@ -182,7 +252,10 @@ fn a_member_revokes_their_own_tokens_but_not_anothers() {
     let bob = f.member("bob");
     let carol = f.member("carol");
     let bobs = f.token(bob, "bob's");
-    assert!(matches!(f.authority.revoke_token(carol, &bobs.token.id), Err(CoreError::NotFound(_))));
+    assert!(matches!(
+        f.authority.revoke_token(carol, &bobs.token.id),
+        Err(CoreError::NotFound(_))
+    ));
     assert!(f.verify(&bobs, None).valid);
     f.authority.revoke_token(bob, &bobs.token.id).unwrap();
     assert_eq!(f.reason(&bobs, None), Some("revoked"));
@@ -203,11 +276,36 @@ fn members_see_only_their_own_tokens_and_administrators_all() {
     let bob = f.member("bob");
     f.token(bob, "bob's");
     f.token(f.admin, "root's");
-    assert_eq!(f.authority.list_tokens(bob, &TokenScope::Mine).unwrap().len(), 1);
-    assert!(matches!(f.authority.list_tokens(bob, &TokenScope::All), Err(CoreError::Forbidden(_))));
-    assert!(matches!(f.authority.list_tokens(bob, &TokenScope::Owner("root".into())), Err(CoreError::Forbidden(_))));
-    assert_eq!(f.authority.list_tokens(f.admin, &TokenScope::All).unwrap().len(), 2);
-    assert_eq!(f.authority.list_tokens(f.admin, &TokenScope::Owner("bob".into())).unwrap()[0].name, "bob's");
+    assert_eq!(
+        f.authority
+            .list_tokens(bob, &TokenScope::Mine)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(matches!(
+        f.authority.list_tokens(bob, &TokenScope::All),
+        Err(CoreError::Forbidden(_))
+    ));
+    assert!(matches!(
+        f.authority
+            .list_tokens(bob, &TokenScope::Owner("root".into())),
+        Err(CoreError::Forbidden(_))
+    ));
+    assert_eq!(
+        f.authority
+            .list_tokens(f.admin, &TokenScope::All)
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        f.authority
+            .list_tokens(f.admin, &TokenScope::Owner("bob".into()))
+            .unwrap()[0]
+            .name,
+        "bob's"
+    );
 }
 
 #[test]
@@ -218,13 +316,30 @@ fn revoke_all_of_mine_and_an_administrators_revoke_all_of_an_account() {
     let b1 = f.token(bob, "b1");
     let b2 = f.token(bob, "b2");
     let c1 = f.token(carol, "c1");
-    assert!(matches!(f.authority.revoke_all_tokens(carol, Some("bob")), Err(CoreError::Forbidden(_))));
+    assert!(matches!(
+        f.authority.revoke_all_tokens(carol, Some("bob")),
+        Err(CoreError::Forbidden(_))
+    ));
     assert_eq!(f.authority.revoke_all_tokens(bob, None).unwrap(), 2);
-    assert_eq!((f.reason(&b1, None), f.reason(&b2, None)), (Some("revoked"), Some("revoked")));
+    assert_eq!(
+        (f.reason(&b1, None), f.reason(&b2, None)),
+        (Some("revoked"), Some("revoked"))
+    );
     assert!(f.verify(&c1, None).valid);
-    assert_eq!(f.authority.revoke_all_tokens(f.admin, Some("carol")).unwrap(), 1);
+    assert_eq!(
+        f.authority
+            .revoke_all_tokens(f.admin, Some("carol"))
+            .unwrap(),
+        1
+    );
     assert_eq!(f.reason(&c1, None), Some("revoked"));
-    assert_eq!(f.authority.revoke_all_tokens(f.admin, Some("carol")).unwrap(), 0, "idempotent");
+    assert_eq!(
+        f.authority
+            .revoke_all_tokens(f.admin, Some("carol"))
+            .unwrap(),
+        0,
+        "idempotent"
+    );
 }
 
 #[test]
@@ -233,7 +348,10 @@ fn rotating_creates_a_successor_with_the_same_name_systems_and_lifetime_and_revo
     f.system("web");
     let old = f.token_for(f.admin, "deploy", 30, Some(&["web"]));
     f.advance_days(10);
-    let new = f.authority.rotate_token(f.admin, &old.token.id, RotateGrace::Immediate).unwrap();
+    let new = f
+        .authority
+        .rotate_token(f.admin, &old.token.id, RotateGrace::Immediate)
+        .unwrap();
     assert_eq!(new.token.name, "deploy");
     assert_eq!(new.token.systems.as_deref(), Some(&["web".to_string()][..]));
     assert_eq!(new.token.expires_at - new.token.created_at, 30 * DAY);
@@ -247,7 +365,10 @@ fn rotating_creates_a_successor_with_the_same_name_systems_and_lifetime_and_revo
 fn a_rotated_tokens_grace_period_ends_on_time() {
     let mut f = Fixture::new();
     let old = f.token(f.admin, "deploy");
-    let _new = f.authority.rotate_token(f.admin, &old.token.id, RotateGrace::Days(2)).unwrap();
+    let _new = f
+        .authority
+        .rotate_token(f.admin, &old.token.id, RotateGrace::Days(2))
+        .unwrap();
     f.clock.advance(2 * DAY - 1);
     assert!(f.verify(&old, None).valid, "still inside the grace period");
     f.clock.advance(1);
@@ -258,7 +379,10 @@ fn a_rotated_tokens_grace_period_ends_on_time() {
 fn a_rotated_tokens_grace_period_ends_at_the_successors_first_use() {
     let mut f = Fixture::new();
     let old = f.token(f.admin, "deploy");
-    let new = f.authority.rotate_token(f.admin, &old.token.id, RotateGrace::UntilFirstUse).unwrap();
+    let new = f
+        .authority
+        .rotate_token(f.admin, &old.token.id, RotateGrace::UntilFirstUse)
+        .unwrap();
     f.clock.advance(3600);
     assert!(f.verify(&old, None).valid);
     assert!(f.verify(&new, None).valid);
@@ -269,7 +393,9 @@ fn a_rotated_tokens_grace_period_ends_at_the_successors_first_use() {
 fn until_first_use_ends_after_seven_days_at_the_latest() {
     let mut f = Fixture::new();
     let old = f.token(f.admin, "deploy");
-    f.authority.rotate_token(f.admin, &old.token.id, RotateGrace::UntilFirstUse).unwrap();
+    f.authority
+        .rotate_token(f.admin, &old.token.id, RotateGrace::UntilFirstUse)
+        .unwrap();
     f.advance_days(7);
     assert_eq!(f.reason(&old, None), Some("revoked"));
 }
@@ -279,9 +405,19 @@ fn grace_periods_over_seven_days_are_refused() {
     let mut f = Fixture::new();
     let old = f.token(f.admin, "deploy");
     for days in [0, 8, -1] {
-        assert!(matches!(f.authority.rotate_token(f.admin, &old.token.id, RotateGrace::Days(days)), Err(CoreError::Invalid(_))));
+        assert!(matches!(
+            f.authority
+                .rotate_token(f.admin, &old.token.id, RotateGrace::Days(days)),
+            Err(CoreError::Invalid(_))
+        ));
     }
-    assert_eq!(f.authority.list_tokens(f.admin, &TokenScope::Mine).unwrap().len(), 1);
+    assert_eq!(
+        f.authority
+            .list_tokens(f.admin, &TokenScope::Mine)
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -289,7 +425,11 @@ fn only_active_tokens_can_be_rotated() {
     let mut f = Fixture::new();
     let old = f.token(f.admin, "deploy");
     f.authority.revoke_token(f.admin, &old.token.id).unwrap();
-    assert!(matches!(f.authority.rotate_token(f.admin, &old.token.id, RotateGrace::Immediate), Err(CoreError::Conflict(_))));
+    assert!(matches!(
+        f.authority
+            .rotate_token(f.admin, &old.token.id, RotateGrace::Immediate),
+        Err(CoreError::Conflict(_))
+    ));
 }
 
 #[test]
@@ -297,10 +437,23 @@ fn expired_and_revoked_tokens_stay_listed_until_deleted_and_keep_their_history()
     let mut f = Fixture::new();
     let active = f.token(f.admin, "active");
     let revoked = f.token(f.admin, "revoked");
-    f.authority.revoke_token(f.admin, &revoked.token.id).unwrap();
-    assert_eq!(f.authority.list_tokens(f.admin, &TokenScope::Mine).unwrap().len(), 2);
-    assert!(matches!(f.authority.delete_token(f.admin, &active.token.id), Err(CoreError::Conflict(_))));
-    f.authority.delete_token(f.admin, &revoked.token.id).unwrap();
+    f.authority
+        .revoke_token(f.admin, &revoked.token.id)
+        .unwrap();
+    assert_eq!(
+        f.authority
+            .list_tokens(f.admin, &TokenScope::Mine)
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(matches!(
+        f.authority.delete_token(f.admin, &active.token.id),
+        Err(CoreError::Conflict(_))
+    ));
+    f.authority
+        .delete_token(f.admin, &revoked.token.id)
+        .unwrap();
     let listed = f.authority.list_tokens(f.admin, &TokenScope::Mine).unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].name, "active");
@@ -313,20 +466,29 @@ fn expired_and_revoked_tokens_stay_listed_until_deleted_and_keep_their_history()
         .map(|e| e.action)
         .collect();
     assert_eq!(history, ["token.created", "token.revoked", "token.deleted"]);
-    assert_eq!(f.reason(&revoked, None), Some("revoked"), "a deleted token still fails");
+    assert_eq!(
+        f.reason(&revoked, None),
+        Some("revoked"),
+        "a deleted token still fails"
+    );
 }
 
 #[test]
 fn last_used_is_recorded_at_most_once_a_minute() {
     let mut f = Fixture::new();
     let token = f.token(f.admin, "ci");
-    let last_used = |f: &Fixture| f.authority.list_tokens(f.admin, &TokenScope::Mine).unwrap()[0].last_used_at;
+    let last_used =
+        |f: &Fixture| f.authority.list_tokens(f.admin, &TokenScope::Mine).unwrap()[0].last_used_at;
     assert_eq!(last_used(&f), None);
     f.verify(&token, None);
     assert_eq!(last_used(&f), Some(START));
     f.clock.advance(59);
     f.verify(&token, None);
-    assert_eq!(last_used(&f), Some(START), "not rewritten within the minute");
+    assert_eq!(
+        last_used(&f),
+        Some(START),
+        "not rewritten within the minute"
+    );
     f.clock.advance(1);
     f.verify(&token, None);
     assert_eq!(last_used(&f), Some(START + 60));
@@ -336,8 +498,17 @@ fn last_used_is_recorded_at_most_once_a_minute() {
 fn ids_that_are_not_token_ids_are_refused_without_echoing_a_secret() {
     let mut f = Fixture::new();
     let token = f.token(f.admin, "ci");
-    let error = f.authority.revoke_token(f.admin, token.secret.expose()).unwrap_err();
+    let error = f
+        .authority
+        .revoke_token(f.admin, token.secret.expose())
+        .unwrap_err();
     assert!(matches!(error, CoreError::Invalid(_)));
-    assert!(!error.to_string().contains(&token.secret.expose()[3..19]), "{error}");
-    assert!(matches!(f.authority.revoke_token(f.admin, "tok_0000000000000000"), Err(CoreError::NotFound(_))));
+    assert!(
+        !error.to_string().contains(&token.secret.expose()[3..19]),
+        "{error}"
+    );
+    assert!(matches!(
+        f.authority.revoke_token(f.admin, "tok_0000000000000000"),
+        Err(CoreError::NotFound(_))
+    ));
 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use latchkey_core::clock::DAY;
 use latchkey_core::{
-    Actor, Authority, InitRequest, IssuedToken, KeySource, NewAccount, NewToken, Role, TestClock, Verification,
-    VerifyRequest,
+    Actor, Authority, InitRequest, IssuedToken, KeySource, NewAccount, NewToken, Role, TestClock,
+    Verification, VerifyRequest,
 };
 
 pub const ADMIN_PASSWORD: &str = "admin password that is long";
@@ -32,11 +32,20 @@ impl Fixture {
             admin_display_name: Some("Root Admin"),
             admin_password: ADMIN_PASSWORD,
         };
-        let mut authority =
-            Authority::init(&dir.path().join("store.db"), &KeySource::File(dir.path().join("key")), Arc::new(clock.clone()), &request)
-                .unwrap();
+        let mut authority = Authority::init(
+            &dir.path().join("store.db"),
+            &KeySource::File(dir.path().join("key")),
+            Arc::new(clock.clone()),
+            &request,
+        )
+        .unwrap();
         let admin = authority.authenticate("root", ADMIN_PASSWORD).unwrap();
-        Fixture { dir, clock, authority, admin }
+        Fixture {
+            dir,
+            clock,
+            authority,
+            admin,
+        }
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -49,24 +58,50 @@ impl Fixture {
 
     /// Opens the same store again, as a restart would.
     pub fn reopen(&mut self) {
-        self.authority = Authority::open(&self.db_path(), &self.key_source(), Arc::new(self.clock.clone())).unwrap();
+        self.authority = Authority::open(
+            &self.db_path(),
+            &self.key_source(),
+            Arc::new(self.clock.clone()),
+        )
+        .unwrap();
     }
 
     pub fn member(&mut self, name: &str) -> Actor {
-        let new = NewAccount { username: name, display_name: None, role: Role::Member, password: MEMBER_PASSWORD };
+        let new = NewAccount {
+            username: name,
+            display_name: None,
+            role: Role::Member,
+            password: MEMBER_PASSWORD,
+        };
         self.authority.add_account(self.admin, &new).unwrap();
         self.authority.authenticate(name, MEMBER_PASSWORD).unwrap()
     }
 
     pub fn system(&mut self, slug: &str) {
-        self.authority.onboard_system(self.admin, slug, None).unwrap();
+        self.authority
+            .onboard_system(self.admin, slug, None)
+            .unwrap();
     }
 
     pub fn token(&mut self, actor: Actor, name: &str) -> IssuedToken {
-        self.authority.create_token(actor, &NewToken { name: name.into(), ..NewToken::default() }).unwrap()
+        self.authority
+            .create_token(
+                actor,
+                &NewToken {
+                    name: name.into(),
+                    ..NewToken::default()
+                },
+            )
+            .unwrap()
     }
 
-    pub fn token_for(&mut self, actor: Actor, name: &str, days: i64, systems: Option<&[&str]>) -> IssuedToken {
+    pub fn token_for(
+        &mut self,
+        actor: Actor,
+        name: &str,
+        days: i64,
+        systems: Option<&[&str]>,
+    ) -> IssuedToken {
         let request = NewToken {
             name: name.into(),
             expires_in_days: Some(days),
@@ -76,8 +111,13 @@ impl Fixture {
     }
 
     pub fn verify(&mut self, token: &IssuedToken, system: Option<&str>) -> Verification {
-        let request = VerifyRequest { system, ..VerifyRequest::default() };
-        self.authority.verify(token.secret.expose(), &request).unwrap()
+        let request = VerifyRequest {
+            system,
+            ..VerifyRequest::default()
+        };
+        self.authority
+            .verify(token.secret.expose(), &request)
+            .unwrap()
     }
 
     pub fn reason(&mut self, token: &IssuedToken, system: Option<&str>) -> Option<&'static str> {
