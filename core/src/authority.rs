@@ -40,6 +40,13 @@ pub struct InitRequest<'a> {
     pub admin_password: &'a str,
 }
 
+/// The validated names of a first administrator.
+struct NewAdmin<'a> {
+    organisation: &'a str,
+    username: &'a str,
+    display_name: &'a str,
+}
+
 fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
         .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
@@ -70,7 +77,8 @@ impl Authority {
             None => username.clone(),
         };
         validate::new_password(request.admin_password)?;
-        let mode = if path.exists() || path.is_dir() {
+        let existed = path.exists() || path.is_dir();
+        let mode = if existed {
             OpenMode::Existing
         } else {
             OpenMode::CreateNew
@@ -79,13 +87,60 @@ impl Authority {
         if meta(&conn, "installation_id")?.is_some() {
             return Err(CoreError::AlreadyInitialised(path.to_path_buf()));
         }
+        // A failed init leaves no store file behind, nor a key file it made.
+        let key_file_existed = matches!(key_source, KeySource::File(p) if p.exists());
+        let admin = NewAdmin {
+            organisation: &organisation,
+            username: &username,
+            display_name: &display_name,
+        };
+        let (master, pepper) = match Self::initialise(
+            &mut conn,
+            key_source,
+            clock.now(),
+            &admin,
+            request.admin_password,
+        ) {
+            Ok(keys) => keys,
+            Err(error) => {
+                drop(conn);
+                if !existed {
+                    for suffix in ["", "-wal", "-shm"] {
+                        let mut file = path.as_os_str().to_owned();
+                        file.push(suffix);
+                        let _ = std::fs::remove_file(file);
+                    }
+                }
+                if let (KeySource::File(file), false) = (key_source, key_file_existed) {
+                    let _ = std::fs::remove_file(file);
+                }
+                return Err(error);
+            }
+        };
+        Ok(Authority {
+            token_key: key::derive(&master, "token-digest"),
+            pepper,
+            conn,
+            clock,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Makes the key, then writes the organisation and first administrator in one transaction.
+    fn initialise(
+        conn: &mut Connection,
+        key_source: &KeySource,
+        clock_now: Timestamp,
+        admin: &NewAdmin<'_>,
+        password: &str,
+    ) -> Result<(KeyBytes, KeyBytes)> {
         let installation_id = random_hex(16)?;
         let master = key::create(key_source, &installation_id)?;
         let pepper = key::derive(&master, "password-pepper");
-        let password_hash = password::hash(&pepper, request.admin_password)?;
-        store::write(&mut conn, clock.now(), |tx, now| {
+        let password_hash = password::hash(&pepper, password)?;
+        store::write(conn, clock_now, |tx, now| {
             for (k, v) in [
-                ("organisation", organisation.as_str()),
+                ("organisation", admin.organisation),
                 ("installation_id", installation_id.as_str()),
                 ("key_source", key_source.kind()),
                 ("key_verifier", key::verifier(&master).as_str()),
@@ -99,33 +154,27 @@ impl Authority {
             tx.execute(
                 "INSERT INTO accounts (username, username_key, display_name, role, status, password_hash, created_at)
                  VALUES (?1, ?2, ?3, 'admin', 'active', ?4, ?5)",
-                params![username, validate::username_key(&username), display_name, password_hash, now],
+                params![admin.username, validate::username_key(admin.username), admin.display_name, password_hash, now],
             )?;
             audit::record(
                 tx,
                 now,
-                &username,
+                admin.username,
                 "organisation.created",
-                &organisation,
+                admin.organisation,
                 serde_json::Value::Null,
             )?;
             audit::record(
                 tx,
                 now,
-                &username,
+                admin.username,
                 "account.created",
-                &username,
+                admin.username,
                 serde_json::json!({"role": "admin"}),
             )?;
             Ok(())
         })?;
-        Ok(Authority {
-            token_key: key::derive(&master, "token-digest"),
-            pepper,
-            conn,
-            clock,
-            path: path.to_path_buf(),
-        })
+        Ok((master, pepper))
     }
 
     /// Opens an initialised store and checks its key; a wrong or missing key fails closed here.
