@@ -395,6 +395,36 @@ impl Authority {
         })
     }
 
+    /// Creates `count` unnarrowed tokens for the actor in one transaction, without audit events:
+    /// only for benchmarks and load tests that need a large store quickly.
+    #[doc(hidden)]
+    pub fn seed_tokens_for_benchmarks(
+        &mut self,
+        actor: Actor,
+        count: usize,
+    ) -> Result<Vec<Secret>> {
+        let token_key = self.token_key.clone();
+        self.write(|tx, now| {
+            let me = Self::active_account(tx, actor)?;
+            let mut secrets = Vec::with_capacity(count);
+            for i in 0..count {
+                let secret = token_format::generate()?;
+                let name = format!("seeded {i}");
+                let row = TokenInsert {
+                    owner: &me,
+                    name: &name,
+                    now,
+                    expires_at: now + 365 * DAY,
+                    systems: None,
+                    predecessor: None,
+                };
+                insert_token(tx, &token_key, &secret, &row)?;
+                secrets.push(secret);
+            }
+            Ok(secrets)
+        })
+    }
+
     /// Removes an expired or revoked token from the lists; its audit history stays, and it
     /// keeps failing verification.
     pub fn delete_token(&mut self, actor: Actor, public_id: &str) -> Result<()> {

@@ -246,7 +246,10 @@ pub fn run_command(mut command: Command, stdin: Option<&str>) -> Output {
     let mut child = command.spawn().expect("start latchkey");
     if let Some(input) = stdin {
         let mut pipe = child.stdin.take().expect("stdin pipe");
-        pipe.write_all(input.as_bytes()).expect("write stdin");
+        // A command that refuses before reading its input may close the pipe first.
+        if let Err(e) = pipe.write_all(input.as_bytes()) {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
+        }
     }
     let output = child.wait_with_output().expect("wait for latchkey");
     Output {
