@@ -26,6 +26,7 @@ pub fn token_json(token: &TokenInfo) -> Value {
         "expires_at": rfc3339(token.expires_at),
         "last_used_at": time(token.last_used_at),
         "revoked_at": time(token.revoked_at),
+        "revoked_by": token.revoked_by,
         "systems": token.systems,
         "replaces": token.replaces,
     })

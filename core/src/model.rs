@@ -139,6 +139,8 @@ pub struct TokenInfo {
     pub last_used_at: Option<Timestamp>,
     /// When revoked (or, for a rotated token in its grace period, when it will be).
     pub revoked_at: Option<Timestamp>,
+    /// Who revoked (or rotated) it.
+    pub revoked_by: Option<String>,
     /// The systems the token is narrowed to; `None` when it inherits all of its owner's access.
     pub systems: Option<Vec<String>>,
     /// The public id of the token this one replaced by rotation.

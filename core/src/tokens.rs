@@ -81,7 +81,8 @@ fn new_public_id() -> Result<String> {
 }
 
 const TOKEN_COLUMNS: &str = "t.id, t.public_id, t.name, t.hint, a.username, t.created_at, t.expires_at, t.last_used_at,
-     t.revoked_at, t.narrowed, (SELECT p.public_id FROM tokens p WHERE p.id = t.predecessor_id), t.owner_id";
+     t.revoked_at, t.narrowed, (SELECT p.public_id FROM tokens p WHERE p.id = t.predecessor_id), t.owner_id,
+     (SELECT r.username FROM accounts r WHERE r.id = t.revoked_by)";
 
 struct TokenRow {
     id: i64,
@@ -109,6 +110,7 @@ fn token_from_row(row: &rusqlite::Row<'_>, now: Timestamp) -> rusqlite::Result<T
             revoked_at,
             systems: None,
             replaces: row.get(10)?,
+            revoked_by: revoked_at.and(row.get(12)?),
         },
     })
 }

@@ -14,6 +14,9 @@ fn every_kind_of_change_is_audited_with_actor_target_and_time() {
     f.authority
         .reset_password(f.admin, "bob", "another long password")
         .unwrap();
+    f.authority
+        .set_role(f.admin, "bob", latchkey_core::Role::Admin)
+        .unwrap();
     f.system("web");
     f.authority.grant(f.admin, "bob", "web").unwrap();
     f.authority.add_group(f.admin, "ops").unwrap();
@@ -29,6 +32,7 @@ fn every_kind_of_change_is_audited_with_actor_target_and_time() {
         "account.deactivated",
         "account.reactivated",
         "account.password_reset",
+        "account.changed",
         "system.onboarded",
         "grant.added",
         "group.created",

@@ -262,12 +262,19 @@ fn a_member_revokes_their_own_tokens_but_not_anothers() {
 }
 
 #[test]
-fn an_administrator_revokes_any_token() {
+fn an_administrator_revokes_any_token_and_the_list_says_who_and_when() {
     let mut f = Fixture::new();
     let bob = f.member("bob");
     let bobs = f.token(bob, "bob's");
-    f.authority.revoke_token(f.admin, &bobs.token.id).unwrap();
+    f.clock.advance(90);
+    let revoked = f.authority.revoke_token(f.admin, &bobs.token.id).unwrap();
     assert_eq!(f.reason(&bobs, None), Some("revoked"));
+    assert_eq!(
+        (revoked.revoked_by.as_deref(), revoked.revoked_at),
+        (Some("root"), Some(START + 90))
+    );
+    let listed = f.authority.list_tokens(bob, &TokenScope::Mine).unwrap();
+    assert_eq!(listed[0].revoked_by.as_deref(), Some("root"));
 }
 
 #[test]
