@@ -55,6 +55,23 @@ impl Stdin {
         )
     }
 
+    /// The first administrator's password at `init`: read like any password, but a prompt asks
+    /// twice, since nothing can check a typo yet.
+    pub fn first_password(&mut self, from_stdin: bool) -> CliResult<Zeroizing<String>> {
+        if from_stdin || std::env::var_os("LATCHKEY_PASSWORD").is_some() {
+            return self.password(from_stdin);
+        }
+        let hint = "set LATCHKEY_PASSWORD or pass --password-stdin";
+        let first = prompt("Administrator password: ", hint)?;
+        let second = prompt("Administrator password again: ", hint)?;
+        if *first != *second {
+            return Err(CliError::Usage(
+                "the two passwords differ; nothing was created".into(),
+            ));
+        }
+        Ok(first)
+    }
+
     /// A new password: LATCHKEY_NEW_PASSWORD, the next line of standard input, or a prompt twice.
     pub fn new_password(&mut self, from_stdin: bool) -> CliResult<Zeroizing<String>> {
         if from_stdin {

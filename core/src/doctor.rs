@@ -33,6 +33,16 @@ pub fn doctor(path: &Path, key_source: &KeySource, clock: Arc<dyn Clock>) -> Res
             let conn = crate::store::open(path, crate::store::OpenMode::Existing)?;
             return report(&conn, message);
         }
+        Err(crate::CoreError::Corrupt) => {
+            return Ok(DoctorReport {
+                integrity:
+                    "damaged: the file is not a readable SQLite database; restore it from a backup"
+                        .into(),
+                foreign_key_problems: 0,
+                schema_version: 0,
+                key: "not checked".into(),
+            });
+        }
         Err(e) => return Err(e),
     };
     report(&authority.conn, key)

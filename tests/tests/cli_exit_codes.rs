@@ -235,3 +235,16 @@ fn invalid_values_exit_1() {
     assert_eq!(out.code, 1);
     out.one_line_error();
 }
+
+#[test]
+fn doctor_on_a_corrupt_file_reports_it_and_exits_2() {
+    let env = Env::new();
+    std::fs::write(&env.db, b"garbage that is not SQLite at all ".repeat(200)).unwrap();
+    let out = env.run(&["doctor"], &[], None);
+    assert_eq!(out.code, 2);
+    assert!(out.stdout.contains("damaged"), "{out:?}");
+    out.one_line_error();
+    let other = env.as_admin(&["tokens", "list"]);
+    assert_eq!(other.code, 2);
+    assert!(other.one_line_error().contains("latchkey doctor"));
+}

@@ -14,7 +14,9 @@ pub fn init(
     display_name: Option<&str>,
 ) -> CliResult {
     let path = context.db_path()?;
-    let password = context.stdin.password(context.global.password_stdin)?;
+    let password = context
+        .stdin
+        .first_password(context.global.password_stdin)?;
     let request = InitRequest {
         organisation: org,
         admin_username: admin,
