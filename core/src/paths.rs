@@ -2,11 +2,11 @@
 use std::path::PathBuf;
 
 /// The folder name under the platform's data directory (the desktop app's identifier).
-pub const APP_FOLDER: &str = "org.latchkey.app";
+pub const APP_FOLDER: &str = "org.latchkey.desktop";
 pub const STORE_FILE: &str = "latchkey.db";
 
 /// `$XDG_DATA_HOME` or `~/.local/share` on Linux, `~/Library/Application Support` on macOS,
-/// `%APPDATA%` on Windows; then `org.latchkey.app/latchkey.db`.
+/// `%APPDATA%` on Windows; then `org.latchkey.desktop/latchkey.db`.
 pub fn default_store_path() -> Option<PathBuf> {
     let env = |name: &str| {
         std::env::var_os(name)

@@ -1,5 +1,7 @@
 //! Support for black-box tests: run the real `latchkey` binary against a store in a temporary
 //! folder, with nothing inherited from the environment that could change what it does.
+pub mod app;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -13,24 +15,34 @@ pub const MEMBER_PASSWORD: &str = "member password that is long";
 /// stale build can never pass for the current code. `cargo test --workspace` builds it (the cli
 /// crate has an integration test); `cargo build -p latchkey-cli` does too.
 pub fn latchkey_bin() -> PathBuf {
+    fresh_binary(
+        "latchkey",
+        "latchkey-cli",
+        &["core/src", "cli/src", "migrations"],
+    )
+}
+
+/// A binary in the workspace's target folder, refused when older than the sources it is built
+/// from, so a stale build never passes for the current code.
+pub fn fresh_binary(name: &str, package: &str, sources: &[&str]) -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     let profile_dir = exe
         .parent()
         .and_then(Path::parent)
         .expect("target/<profile>/deps layout");
-    let bin = profile_dir.join(format!("latchkey{}", std::env::consts::EXE_SUFFIX));
+    let bin = profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     let built = std::fs::metadata(&bin)
         .and_then(|m| m.modified())
         .unwrap_or_else(|_| {
             panic!(
-                "{} is missing; run `cargo build -p latchkey-cli` first",
+                "{} is missing; run `cargo build -p {package}` first",
                 bin.display()
             )
         });
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("workspace root");
-    let newest = ["core/src", "cli/src", "migrations"]
+    let newest = sources
         .iter()
         .map(|d| newest_mtime(&workspace.join(d)))
         .max()
@@ -38,7 +50,7 @@ pub fn latchkey_bin() -> PathBuf {
     if let Some(newest) = newest {
         assert!(
             built >= newest,
-            "{} is older than the sources; run `cargo build -p latchkey-cli` first",
+            "{} is older than its sources; run `cargo build -p {package}` first",
             bin.display()
         );
     }

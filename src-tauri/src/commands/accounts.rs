@@ -1,0 +1,77 @@
+//! Accounts (administrators): list and create. Core refuses members, whatever the UI shows.
+use latchkey_core::{NewAccount, Role};
+use tauri::State;
+
+use crate::error::CommandResult;
+use crate::state::AppState;
+use crate::views::AccountView;
+
+#[tauri::command(async)]
+pub async fn list_accounts(state: State<'_, AppState>) -> CommandResult<Vec<AccountView>> {
+    state.as_actor(|a, actor| {
+        Ok(a.accounts(actor)?
+            .into_iter()
+            .map(AccountView::from)
+            .collect())
+    })
+}
+
+#[tauri::command(async)]
+pub async fn add_account(
+    state: State<'_, AppState>,
+    username: String,
+    display_name: Option<String>,
+    admin: bool,
+    password: String,
+) -> CommandResult<AccountView> {
+    let new = NewAccount {
+        username: &username,
+        display_name: display_name.as_deref().filter(|n| !n.trim().is_empty()),
+        role: if admin { Role::Admin } else { Role::Member },
+        password: &password,
+    };
+    state.as_actor(|a, actor| a.add_account(actor, &new).map(AccountView::from))
+}
+
+#[tauri::command(async)]
+pub async fn set_role(
+    state: State<'_, AppState>,
+    username: String,
+    admin: bool,
+) -> CommandResult<()> {
+    let role = if admin { Role::Admin } else { Role::Member };
+    state.as_actor(|a, actor| a.set_role(actor, &username, role))
+}
+
+#[tauri::command(async)]
+pub async fn set_active(
+    state: State<'_, AppState>,
+    username: String,
+    active: bool,
+) -> CommandResult<()> {
+    state.as_actor(|a, actor| {
+        if active {
+            a.reactivate(actor, &username)
+        } else {
+            a.deactivate(actor, &username)
+        }
+    })
+}
+
+#[tauri::command(async)]
+pub async fn reset_password(
+    state: State<'_, AppState>,
+    username: String,
+    password: String,
+) -> CommandResult<()> {
+    state.as_actor(|a, actor| a.reset_password(actor, &username, &password))
+}
+
+#[tauri::command(async)]
+pub async fn set_access_all(
+    state: State<'_, AppState>,
+    username: String,
+    access_all: bool,
+) -> CommandResult<()> {
+    state.as_actor(|a, actor| a.set_access_all(actor, &username, access_all))
+}

@@ -1,0 +1,112 @@
+//! Administration beyond accounts: groups, the audit log and settings.
+use latchkey_core::audit::{AuditFilter, to_csv, to_json};
+use latchkey_core::settings::Settings;
+use tauri::{AppHandle, Manager, Runtime, State};
+
+use crate::error::{CommandError, CommandResult};
+use crate::state::AppState;
+use crate::views::{AuditEventView, GroupView, SettingsView};
+
+#[tauri::command(async)]
+pub async fn list_groups(state: State<'_, AppState>) -> CommandResult<Vec<GroupView>> {
+    state.as_actor(|a, actor| Ok(a.groups(actor)?.into_iter().map(GroupView::from).collect()))
+}
+
+#[tauri::command(async)]
+pub async fn add_group(state: State<'_, AppState>, name: String) -> CommandResult<()> {
+    state.as_actor(|a, actor| a.add_group(actor, &name))
+}
+
+#[tauri::command(async)]
+pub async fn set_group_member(
+    state: State<'_, AppState>,
+    group: String,
+    username: String,
+    member: bool,
+) -> CommandResult<()> {
+    state.as_actor(|a, actor| a.set_group_member(actor, &group, &username, member))
+}
+
+#[tauri::command(async)]
+pub async fn set_group_grant(
+    state: State<'_, AppState>,
+    group: String,
+    slug: String,
+    granted: bool,
+) -> CommandResult<()> {
+    state.as_actor(|a, actor| a.set_group_grant(actor, &group, &slug, granted))
+}
+
+/// The audit log, filtered (times in Unix seconds; empty filters match everything).
+#[tauri::command(async)]
+pub async fn audit_events(
+    state: State<'_, AppState>,
+    since: Option<i64>,
+    until: Option<i64>,
+    actor_name: Option<String>,
+    action: Option<String>,
+) -> CommandResult<Vec<AuditEventView>> {
+    let filter = AuditFilter {
+        since,
+        until,
+        actor: actor_name.filter(|s| !s.is_empty()),
+        action: action.filter(|s| !s.is_empty()),
+    };
+    state.as_actor(|a, actor| {
+        Ok(a.audit_events(actor, &filter)?
+            .into_iter()
+            .map(AuditEventView::from)
+            .collect())
+    })
+}
+
+/// Saves the whole log as CSV or JSON in the Downloads folder and returns the file's path.
+#[tauri::command(async)]
+pub async fn export_audit<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    format: String,
+) -> CommandResult<String> {
+    let (text, extension) = state.as_actor(|a, actor| {
+        let events = a.audit_events(actor, &AuditFilter::default())?;
+        Ok(if format == "csv" {
+            (to_csv(&events), "csv")
+        } else {
+            (to_json(&events).to_string(), "json")
+        })
+    })?;
+    let folder = app
+        .path()
+        .download_dir()
+        .or_else(|_| app.path().home_dir())
+        .map_err(|e| CommandError::new("export", e.to_string()))?;
+    let stamp = latchkey_core::clock::rfc3339(state.clock.now()).replace(':', "-");
+    let path = folder.join(format!("latchkey-audit-{stamp}.{extension}"));
+    std::fs::create_dir_all(&folder)
+        .and_then(|()| std::fs::write(&path, text))
+        .map_err(|e| {
+            CommandError::new("export", format!("could not write {}: {e}", path.display()))
+        })?;
+    Ok(path.display().to_string())
+}
+
+#[tauri::command(async)]
+pub async fn get_settings(state: State<'_, AppState>) -> CommandResult<SettingsView> {
+    state.as_actor(|a, actor| {
+        a.whoami(actor)?;
+        Ok(a.settings()?.into())
+    })
+}
+
+#[tauri::command(async)]
+pub async fn update_settings(
+    state: State<'_, AppState>,
+    settings: SettingsView,
+) -> CommandResult<SettingsView> {
+    let new = Settings {
+        reminder_schedule: settings.reminder_schedule,
+        max_lifetime_days: settings.max_lifetime_days,
+        onboarder_gets_access: settings.onboarder_gets_access,
+    };
+    state.as_actor(|a, actor| a.update_settings(actor, &new).map(SettingsView::from))
+}

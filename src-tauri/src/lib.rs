@@ -1,0 +1,92 @@
+//! Latchkey's desktop shell: wires plugins, state, the tray and the commands. The logic lives in
+//! latchkey-core; commands (in `commands/`) are a few lines each.
+pub mod bindings;
+pub mod commands;
+pub mod error;
+pub mod state;
+mod tray;
+pub mod views;
+
+use tauri::{Manager, Runtime};
+
+use crate::state::AppState;
+
+/// The command handler, shared by the app and the mock-runtime tests.
+pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        commands::setup::setup_status,
+        commands::setup::setup,
+        commands::session::sign_in,
+        commands::session::sign_out,
+        commands::session::session,
+        commands::tokens::list_tokens,
+        commands::tokens::create_token,
+        commands::tokens::revoke_token,
+        commands::tokens::rotate_token,
+        commands::tokens::delete_token,
+        commands::tokens::revoke_all_tokens,
+        commands::clipboard::copy_secret,
+        commands::accounts::list_accounts,
+        commands::accounts::add_account,
+        commands::systems::list_systems,
+        commands::systems::onboard_system,
+        commands::systems::my_systems,
+        commands::systems::system_access,
+        commands::systems::set_grant,
+        commands::accounts::set_role,
+        commands::accounts::set_active,
+        commands::accounts::reset_password,
+        commands::accounts::set_access_all,
+        commands::admin::list_groups,
+        commands::admin::add_group,
+        commands::admin::set_group_member,
+        commands::admin::set_group_grant,
+        commands::admin::audit_events,
+        commands::admin::export_audit,
+        commands::admin::get_settings,
+        commands::admin::update_settings,
+    ]
+}
+
+pub fn run() {
+    let result = tauri::Builder::default()
+        // First, so a second launch only focuses the running window.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tray::show_main_window(app)
+        }))
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .manage(AppState::from_env())
+        .setup(|app| {
+            // Without a tray (some desktops have none) closing the window quits, so the app
+            // never lingers where nobody can reach it.
+            let has_tray = match tray::create(app.handle()) {
+                Ok(()) => true,
+                Err(error) => {
+                    eprintln!("latchkey-app: no tray icon ({error}); closing the window will quit");
+                    false
+                }
+            };
+            app.manage(tray::HasTray(has_tray));
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Closing the window keeps the app in the tray, so reminders still arrive.
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event
+                && window.try_state::<tray::HasTray>().is_some_and(|t| t.0)
+            {
+                api.prevent_close();
+                let _ = window.hide();
+            }
+        })
+        .invoke_handler(handler())
+        .run(tauri::generate_context!());
+    if let Err(error) = result {
+        eprintln!("latchkey-app: {error}");
+        std::process::exit(1);
+    }
+}
+
+/// The state a window reads; exposed for tests.
+pub fn app_state<R: Runtime>(app: &tauri::AppHandle<R>) -> tauri::State<'_, AppState> {
+    app.state::<AppState>()
+}

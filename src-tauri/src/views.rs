@@ -1,0 +1,220 @@
+//! What commands return to the UI, exported to TypeScript (ui/src/lib/bindings/). Times are Unix
+//! seconds (UTC). Only `IssuedTokenView` ever carries a secret.
+use latchkey_core::{Account, IssuedToken, Secret, TokenInfo};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::CommandError;
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SetupStatus {
+    /// No store yet: first-run setup.
+    pub needs_setup: bool,
+    pub store_path: String,
+    /// The store exists but cannot be opened (wrong key, newer schema, damaged).
+    pub store_error: Option<CommandError>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SessionView {
+    pub username: String,
+    pub display_name: String,
+    pub is_admin: bool,
+    pub organisation: String,
+    /// Seconds the system clock lags the store's latest time, when over five minutes.
+    #[ts(type = "number | null")]
+    pub clock_behind_seconds: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TokenView {
+    pub id: String,
+    pub name: String,
+    pub hint: String,
+    pub owner: String,
+    /// "active", "expired" or "revoked".
+    pub status: String,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    #[ts(type = "number")]
+    pub expires_at: i64,
+    #[ts(type = "number | null")]
+    pub last_used_at: Option<i64>,
+    #[ts(type = "number | null")]
+    pub revoked_at: Option<i64>,
+    pub revoked_by: Option<String>,
+    /// The systems the token is narrowed to; null when it inherits its owner's access.
+    pub systems: Option<Vec<String>>,
+    pub replaces: Option<String>,
+}
+
+impl From<TokenInfo> for TokenView {
+    fn from(t: TokenInfo) -> Self {
+        TokenView {
+            id: t.id,
+            name: t.name,
+            hint: t.hint,
+            owner: t.owner,
+            status: t.status.as_str().to_string(),
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+            last_used_at: t.last_used_at,
+            revoked_at: t.revoked_at,
+            revoked_by: t.revoked_by,
+            systems: t.systems,
+            replaces: t.replaces,
+        }
+    }
+}
+
+/// The create/rotate answer: the one response that carries a secret, shown once. The secret is
+/// zeroized when the response has been sent; this is its only serialisation.
+#[derive(TS)]
+pub struct IssuedTokenView {
+    #[ts(type = "string")]
+    pub secret: Secret,
+    pub token: TokenView,
+}
+
+impl Serialize for IssuedTokenView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("IssuedTokenView", 2)?;
+        out.serialize_field("secret", self.secret.expose())?;
+        out.serialize_field("token", &self.token)?;
+        out.end()
+    }
+}
+
+impl From<IssuedToken> for IssuedTokenView {
+    fn from(issued: IssuedToken) -> Self {
+        IssuedTokenView {
+            secret: issued.secret,
+            token: issued.token.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AccountView {
+    pub username: String,
+    pub display_name: String,
+    pub is_admin: bool,
+    pub active: bool,
+    pub access_all: bool,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    #[ts(type = "number | null")]
+    pub last_signin_at: Option<i64>,
+}
+
+impl From<Account> for AccountView {
+    fn from(a: Account) -> Self {
+        AccountView {
+            is_admin: a.is_admin(),
+            active: a.is_active(),
+            username: a.username,
+            display_name: a.display_name,
+            access_all: a.access_all,
+            created_at: a.created_at,
+            last_signin_at: a.last_signin_at,
+        }
+    }
+}
+
+/// What the create dialog sends.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct NewTokenRequest {
+    pub name: String,
+    #[ts(type = "number | null")]
+    pub expires_in_days: Option<i64>,
+    pub systems: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SystemView {
+    pub slug: String,
+    pub display_name: String,
+    pub onboarded_by: String,
+    #[ts(type = "number")]
+    pub onboarded_at: i64,
+}
+
+impl From<latchkey_core::System> for SystemView {
+    fn from(s: latchkey_core::System) -> Self {
+        SystemView {
+            slug: s.slug,
+            display_name: s.display_name,
+            onboarded_by: s.onboarded_by,
+            onboarded_at: s.onboarded_at,
+        }
+    }
+}
+
+/// Who may access a system, and why ("administrator", "access to all systems", "grant").
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AccessView {
+    pub username: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct GroupView {
+    pub name: String,
+    pub members: Vec<String>,
+    pub systems: Vec<String>,
+}
+
+impl From<latchkey_core::Group> for GroupView {
+    fn from(g: latchkey_core::Group) -> Self {
+        GroupView {
+            name: g.name,
+            members: g.members,
+            systems: g.systems,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AuditEventView {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub details: String,
+}
+
+impl From<latchkey_core::audit::AuditEvent> for AuditEventView {
+    fn from(e: latchkey_core::audit::AuditEvent) -> Self {
+        AuditEventView {
+            id: e.id,
+            at: e.at,
+            actor: e.actor,
+            action: e.action,
+            target: e.target,
+            details: e.details,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SettingsView {
+    #[ts(type = "number[]")]
+    pub reminder_schedule: Vec<i64>,
+    #[ts(type = "number")]
+    pub max_lifetime_days: i64,
+    pub onboarder_gets_access: bool,
+}
+
+impl From<latchkey_core::settings::Settings> for SettingsView {
+    fn from(s: latchkey_core::settings::Settings) -> Self {
+        SettingsView {
+            reminder_schedule: s.reminder_schedule,
+            max_lifetime_days: s.max_lifetime_days,
+            onboarder_gets_access: s.onboarder_gets_access,
+        }
+    }
+}

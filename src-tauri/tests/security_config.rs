@@ -1,0 +1,129 @@
+//! SPEC §6.3, read from the files that configure the app.
+use serde_json::Value;
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn config() -> Value {
+    serde_json::from_str(&read("tauri.conf.json")).unwrap()
+}
+
+fn csp_directive(name: &str) -> String {
+    config()["app"]["security"]["csp"][name]
+        .as_str()
+        .unwrap_or_else(|| panic!("CSP has no {name}"))
+        .to_string()
+}
+
+#[test]
+fn with_global_tauri_is_off() {
+    assert_eq!(config()["app"]["withGlobalTauri"], false);
+}
+
+#[test]
+fn the_csp_allows_only_the_apps_own_scripts() {
+    let script = csp_directive("script-src");
+    for banned in [
+        "unsafe-eval",
+        "unsafe-inline",
+        "data:",
+        "blob:",
+        "http:",
+        "https:",
+        "*",
+    ] {
+        assert!(
+            !script.contains(banned),
+            "script-src contains {banned}: {script}"
+        );
+    }
+    assert_eq!(csp_directive("default-src"), "'self'");
+    let connect = csp_directive("connect-src");
+    assert!(
+        connect.contains("ipc:") && connect.contains("http://ipc.localhost"),
+        "{connect}"
+    );
+    // No remote source anywhere: only the app itself and its IPC.
+    for directive in [
+        "default-src",
+        "script-src",
+        "style-src",
+        "img-src",
+        "font-src",
+        "connect-src",
+    ] {
+        for source in csp_directive(directive).split_whitespace() {
+            assert!(
+                ["'self'", "'none'", "ipc:", "http://ipc.localhost"].contains(&source),
+                "{directive} allows {source}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_apps_commands_are_declared_in_build_rs_and_granted_per_window() {
+    let build = read("build.rs");
+    assert!(
+        build.contains("AppManifest::new().commands("),
+        "build.rs must declare the commands"
+    );
+    let capability: Value = serde_json::from_str(&read("capabilities/main.json")).unwrap();
+    assert_eq!(capability["windows"], serde_json::json!(["main"]));
+    let permissions: Vec<&str> = capability["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for (command, _, _) in latchkey_app::bindings::COMMANDS {
+        let permission = format!("allow-{}", command.replace('_', "-"));
+        assert!(
+            permissions.contains(&permission.as_str()),
+            "{permission} is not granted to the main window"
+        );
+    }
+}
+
+#[test]
+fn there_is_no_filesystem_or_shell_plugin_or_permission() {
+    let capability = read("capabilities/main.json");
+    for banned in ["fs:", "shell:", "sql:", "http:"] {
+        assert!(!capability.contains(banned), "capability grants {banned}");
+    }
+    let manifest = read("Cargo.toml");
+    for banned in [
+        "tauri-plugin-fs",
+        "tauri-plugin-shell",
+        "tauri-plugin-sql",
+        "tauri-plugin-http",
+    ] {
+        assert!(!manifest.contains(banned), "Cargo.toml depends on {banned}");
+    }
+}
+
+#[test]
+fn tauri_is_at_2_11_1_or_later() {
+    let lock =
+        std::fs::read_to_string(format!("{}/../Cargo.lock", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let entry = lock
+        .split("[[package]]")
+        .find(|p| p.contains("\nname = \"tauri\"\n"))
+        .expect("tauri in Cargo.lock");
+    let version = entry
+        .lines()
+        .find_map(|l| l.strip_prefix("version = "))
+        .unwrap()
+        .trim_matches('"');
+    let parts: Vec<u64> = version
+        .split('.')
+        .map(|p| p.split('-').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(parts[0], 2, "Tauri 2 (got {version})");
+    assert!(
+        (parts[1], parts[2]) >= (11, 1),
+        "Tauri {version} is older than 2.11.1"
+    );
+}

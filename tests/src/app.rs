@@ -1,0 +1,188 @@
+//! Drives the real desktop app through tauri-driver and WebKitWebDriver. Each `AppSession`
+//! starts its own tauri-driver (and so its own app process) on fresh ports, with the store of an
+//! `Env`, and stops it with SIGTERM (after SIGKILL, WebKitWebDriver would keep its port).
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+
+use crate::Env;
+
+/// One app window at a time: the tests share one display.
+static ONE_WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// The desktop app's binary, next to `latchkey`.
+pub fn app_bin() -> PathBuf {
+    crate::fresh_binary(
+        "latchkey-app",
+        "latchkey-app",
+        &["core/src", "src-tauri/src", "ui/dist", "migrations"],
+    )
+}
+
+pub struct AppSession {
+    pub client: Client,
+    driver: Child,
+    _one: tokio::sync::MutexGuard<'static, ()>,
+}
+
+impl AppSession {
+    /// Starts the app on `env`'s store and connects to its window.
+    pub async fn start(env: &Env) -> AppSession {
+        let one = ONE_WINDOW.lock().await;
+        let app = app_bin();
+        let port = free_port();
+        let native = free_port();
+        let mut command =
+            Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()));
+        command.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ]);
+        // The app inherits the driver's environment: the test's store and key, and the session.
+        let probe = env.command();
+        command.env_clear();
+        for (name, value) in probe.get_envs() {
+            if let Some(value) = value {
+                command.env(name, value);
+            }
+        }
+        for name in [
+            "DISPLAY",
+            "XAUTHORITY",
+            "DBUS_SESSION_BUS_ADDRESS",
+            "XDG_RUNTIME_DIR",
+            "WAYLAND_DISPLAY",
+        ] {
+            if let Some(value) = std::env::var_os(name) {
+                command.env(name, value);
+            }
+        }
+        command.stdout(Stdio::null()).stderr(Stdio::inherit());
+        let driver = command
+            .spawn()
+            .expect("start tauri-driver (cargo install tauri-driver --version '^2')");
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), "wry".into());
+        capabilities.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last_error = None;
+        for _ in 0..100 {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => {
+                    let session = AppSession {
+                        client,
+                        driver,
+                        _one: one,
+                    };
+                    session.wait_for("body").await;
+                    return session;
+                }
+                Err(error) => last_error = Some(error),
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!("could not connect to tauri-driver: {last_error:?}");
+    }
+
+    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        match self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(element) => element,
+            Err(error) => {
+                let shot = self.save_screenshot("failure").await;
+                panic!("{css} did not appear ({error}); the window is in {shot}");
+            }
+        }
+    }
+
+    /// Saves what the window shows now into the target folder, for a failing test's reader.
+    pub async fn save_screenshot(&self, label: &str) -> String {
+        let dir = crate::latchkey_bin().with_file_name("webdriver-screenshots");
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join(format!("{label}-{}.png", std::process::id()));
+        match self.client.screenshot().await {
+            Ok(png) if std::fs::write(&path, &png).is_ok() => path.display().to_string(),
+            _ => "no screenshot".into(),
+        }
+    }
+
+    pub async fn test_id(&self, id: &str) -> fantoccini::elements::Element {
+        self.wait_for(&format!("[data-testid=\"{id}\"]")).await
+    }
+
+    pub async fn type_into(&self, id: &str, text: &str) {
+        let element = self.test_id(id).await;
+        element.clear().await.expect("clear");
+        element.send_keys(text).await.expect("type");
+    }
+
+    pub async fn click(&self, id: &str) {
+        self.test_id(id)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {id}: {e}"));
+    }
+
+    pub async fn text(&self, id: &str) -> String {
+        self.test_id(id).await.text().await.expect("text")
+    }
+
+    pub async fn source(&self) -> String {
+        self.client.source().await.expect("page source")
+    }
+
+    /// Waits until no element matches.
+    pub async fn wait_gone(&self, css: &str) {
+        for _ in 0..100 {
+            if self
+                .client
+                .find_all(Locator::Css(css))
+                .await
+                .map(|v| v.is_empty())
+                .unwrap_or(false)
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} is still there");
+    }
+
+    /// Ends the WebDriver session and stops tauri-driver with SIGTERM.
+    pub async fn stop(mut self) {
+        let _ = self.client.clone().close().await;
+        #[cfg(unix)]
+        {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.driver.id().to_string()])
+                .status();
+        }
+        let _ = self.driver.wait();
+    }
+}

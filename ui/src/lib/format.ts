@@ -1,0 +1,92 @@
+// Pure helpers the screens share: dates, relative times, and form checks that mirror core's
+// rules for immediate feedback (core decides).
+
+const DAY = 86_400;
+
+export function absoluteDate(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().slice(0, 10);
+}
+
+export function absoluteTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+}
+
+/** "in 3 days", "2 hours ago", "just now": the larger unit that fits, rounded down. */
+export function relative(seconds: number, now: number): string {
+  const delta = seconds - now;
+  const abs = Math.abs(delta);
+  const units: [number, string][] = [
+    [365 * DAY, "year"],
+    [30 * DAY, "month"],
+    [DAY, "day"],
+    [3600, "hour"],
+    [60, "minute"],
+  ];
+  for (const [size, name] of units) {
+    if (abs >= size) {
+      const n = Math.floor(abs / size);
+      const text = `${n} ${name}${n === 1 ? "" : "s"}`;
+      return delta >= 0 ? `in ${text}` : `${text} ago`;
+    }
+  }
+  return "just now";
+}
+
+const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u;
+
+/** Null when the token name is acceptable, otherwise what is wrong. */
+export function tokenNameProblem(name: string): string | null {
+  const trimmed = name.trim();
+  if (trimmed.length === 0) return "Give the token a name.";
+  if ([...trimmed].length > 100) return "The name may have at most 100 characters.";
+  if (FORBIDDEN.test(trimmed)) return "The name contains an invisible or control character.";
+  return null;
+}
+
+/** Null when the password is acceptable, otherwise what is wrong. */
+export function passwordProblem(password: string, again?: string): string | null {
+  if ([...password].length < 15) return "Use at least 15 characters.";
+  if (new TextEncoder().encode(password).length > 1024) return "Use at most 1024 bytes.";
+  if (again !== undefined && again !== password) return "The two passwords differ.";
+  return null;
+}
+
+/** The number of whole days from 1 to max, or what is wrong. */
+export function expiryProblem(days: string, max: number): string | null {
+  if (days.trim() === "") return null;
+  const n = Number(days);
+  if (!Number.isInteger(n) || n < 1 || n > max) return `Choose a whole number of days from 1 to ${max}.`;
+  return null;
+}
+
+export interface MonthBucket {
+  /** The month the period starts in, "2026-03". */
+  month: string;
+  count: number;
+}
+
+/**
+ * How many of the active tokens expire in each of the next 12 months, as twelve periods of a
+ * twelfth of a year from `now`, so every token (at most 365 days) falls in one of them.
+ */
+export function expiryTimeline(expiries: number[], now: number): MonthBucket[] {
+  const period = (365 * DAY) / 12;
+  const buckets: MonthBucket[] = Array.from({ length: 12 }, (_, i) => ({
+    month: new Date((now + i * period) * 1000).toISOString().slice(0, 7),
+    count: 0,
+  }));
+  for (const expiry of expiries) {
+    const index = Math.floor((expiry - now) / period);
+    if (index >= 0 && index < 12) buckets[index].count += 1;
+    else if (index === 12 && expiry - now <= 365 * DAY) buckets[11].count += 1;
+  }
+  return buckets;
+}
+
+/** A schedule typed as "30, 14, 7" → [30, 14, 7], or null when it is not a list of whole days. */
+export function parseSchedule(text: string): number[] | null {
+  const parts = text.split(/[\s,]+/).filter((p) => p !== "");
+  const days = parts.map(Number);
+  if (days.length === 0 || days.some((d) => !Number.isInteger(d) || d < 0 || d > 365)) return null;
+  return [...new Set(days)].sort((a, b) => b - a);
+}
