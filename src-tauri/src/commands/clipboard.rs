@@ -26,15 +26,11 @@ pub async fn copy_secret<R: Runtime>(
         CommandError::new("clipboard", format!("could not copy to the clipboard: {e}"))
     })?;
     tauri::async_runtime::spawn(async move {
-        tokio_sleep(CLEAR_AFTER).await;
+        tokio::time::sleep(CLEAR_AFTER).await;
         let clipboard = app.clipboard();
         if clipboard.read_text().is_ok_and(|text| text == secret) {
             let _ = clipboard.write_text(String::new());
         }
     });
     Ok(())
-}
-
-async fn tokio_sleep(duration: Duration) {
-    let _ = tauri::async_runtime::spawn_blocking(move || std::thread::sleep(duration)).await;
 }
