@@ -1,5 +1,5 @@
 //! Accounts: sign-in with its backoff, and what administrators do to accounts.
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use crate::authority::{self, Authority, find_account, load_account_by_name};
 use crate::clock::Timestamp;
@@ -45,7 +45,8 @@ impl Authority {
     /// are counted and audited; success is not recorded as a sign-in.
     pub fn authenticate(&mut self, username: &str, password: &str) -> Result<Actor> {
         let now = self.now()?;
-        let Some((id, stored, failures, last_failed_at, status)) = self
+        let label = validate::shorten(username);
+        let row = self
             .conn
             .prepare_cached(
                 "SELECT id, password_hash, failed_signins, last_failed_at, status FROM accounts WHERE username_key = ?1",
@@ -53,67 +54,47 @@ impl Authority {
             .query_row([validate::username_key(username)], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<i64>>(3)?, r.get::<_, String>(4)?))
             })
-            .map(Some)
-            .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?
-        else {
+            .optional()?;
+        let Some((id, stored, failures, last_failed_at, status)) = row else {
             password::spend_equal_time(&self.pepper, password);
-            let shown = validate::shorten(username);
-            self.write(|tx, now| {
-                audit::record(tx, now, &shown, "signin.failed", &shown, serde_json::json!({"reason": "unknown account"}))
-            })?;
-            return Err(CoreError::WrongCredentials);
+            return self.refuse_signin(
+                &label,
+                serde_json::json!({"reason": "unknown account"}),
+                CoreError::WrongCredentials,
+            );
         };
-        let label = validate::shorten(username);
         if failures >= MAX_CONSECUTIVE_FAILURES {
-            self.write(|tx, now| {
-                audit::record(
-                    tx,
-                    now,
-                    &label,
-                    "signin.failed",
-                    &label,
-                    serde_json::json!({"reason": "locked until reset"}),
-                )
-            })?;
-            return Err(CoreError::LockedUntilReset);
+            return self.refuse_signin(
+                &label,
+                serde_json::json!({"reason": "locked until reset"}),
+                CoreError::LockedUntilReset,
+            );
         }
         if let Some(seconds) = lock_remaining(failures, last_failed_at, now) {
-            self.write(|tx, now| {
-                audit::record(
-                    tx,
-                    now,
-                    &label,
-                    "signin.failed",
-                    &label,
-                    serde_json::json!({"reason": "locked", "seconds": seconds}),
-                )
-            })?;
-            return Err(CoreError::Locked(seconds));
+            let details = serde_json::json!({"reason": "locked", "seconds": seconds});
+            return self.refuse_signin(&label, details, CoreError::Locked(seconds));
         }
         if !password::matches(&self.pepper, &stored, password)? {
+            // The count and its audit event are one transaction.
+            let details =
+                serde_json::json!({"reason": "wrong password", "consecutive": failures + 1});
             self.write(|tx, now| {
                 tx.execute(
                     "UPDATE accounts SET failed_signins = failed_signins + 1, last_failed_at = ?2 WHERE id = ?1",
                     params![id, now],
                 )?;
-                audit::record(tx, now, &label, "signin.failed", &label, serde_json::json!({"reason": "wrong password", "consecutive": failures + 1}))
+                audit::record(tx, now, &label, "signin.failed", &label, details)
             })?;
             return Err(CoreError::WrongCredentials);
         }
         if status != AccountStatus::Active.as_str() {
-            self.write(|tx, now| {
-                audit::record(
-                    tx,
-                    now,
-                    &label,
-                    "signin.failed",
-                    &label,
-                    serde_json::json!({"reason": "deactivated"}),
-                )
-            })?;
-            return Err(CoreError::Forbidden(
-                "this account is deactivated; ask an administrator".into(),
-            ));
+            let refusal =
+                CoreError::Forbidden("this account is deactivated; ask an administrator".into());
+            return self.refuse_signin(
+                &label,
+                serde_json::json!({"reason": "deactivated"}),
+                refusal,
+            );
         }
         let upgrade = password::needs_upgrade(&stored)
             .then(|| password::hash(&self.pepper, password))
@@ -128,6 +109,17 @@ impl Authority {
             })?;
         }
         Ok(Actor { account_id: id })
+    }
+
+    /// Audits a refused sign-in (never the password) and returns the refusal.
+    fn refuse_signin(
+        &mut self,
+        label: &str,
+        details: serde_json::Value,
+        refusal: CoreError,
+    ) -> Result<Actor> {
+        self.write(|tx, now| audit::record(tx, now, label, "signin.failed", label, details))?;
+        Err(refusal)
     }
 
     /// A sign-in to the app: authenticates, then records the sign-in time and audits it.
