@@ -105,6 +105,10 @@ pub fn new_password(value: &str) -> Result<()> {
 
 /// A value quoted in an error message, cut short so one line stays one line.
 pub fn shorten(value: &str) -> String {
+    // A token pasted where a name belongs must not be echoed into an error or the audit log.
+    if looks_like_a_token(value) {
+        return "<a token, not shown>".to_string();
+    }
     let mut out: String = value
         .chars()
         .filter(|c| !is_forbidden_char(*c))
@@ -116,9 +120,38 @@ pub fn shorten(value: &str) -> String {
     out
 }
 
+/// True when `value` holds `lk_` followed by 16 or more letters or digits: a token or a large
+/// piece of one.
+fn looks_like_a_token(value: &str) -> bool {
+    value
+        .match_indices(crate::token_format::PREFIX)
+        .any(|(at, prefix)| {
+            value[at + prefix.len()..]
+                .bytes()
+                .take_while(u8::is_ascii_alphanumeric)
+                .count()
+                >= 16
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_values_never_echo_a_token() {
+        let token = crate::token_format::generate().unwrap();
+        for pasted in [
+            token.expose().to_string(),
+            format!("user {}", token.expose()),
+            token.expose()[..20].to_string(),
+        ] {
+            let shown = shorten(&pasted);
+            assert_eq!(shown, "<a token, not shown>", "{pasted:?}");
+        }
+        assert_eq!(shorten("lk_short"), "lk_short");
+        assert_eq!(shorten("alice"), "alice");
+    }
 
     #[test]
     fn token_names_are_trimmed_and_bounded() {

@@ -227,3 +227,29 @@ fn a_directory_where_the_database_file_should_be() {
     );
     assert!(!Path::new(&env.key).exists(), "no key was made");
 }
+
+#[test]
+fn a_token_pasted_as_a_username_is_not_echoed_or_audited() {
+    let (env, token) = setup();
+    refused_and_unchanged(&env, 1, "no account named", || {
+        env.as_admin(&["grant", &token, "web"])
+    });
+    let out = env.as_admin(&["grant", &token, "web"]);
+    assert_eq!(
+        leaks(out.stderr.as_bytes(), std::slice::from_ref(&token)),
+        None,
+        "{out:?}"
+    );
+    // As the acting user: the failed sign-in is audited without the token.
+    assert_eq!(
+        env.as_user(&token, MEMBER_PASSWORD, &["tokens", "list"])
+            .code,
+        1
+    );
+    let audit = env.as_admin(&["audit", "--csv"]).ok();
+    assert!(audit.stdout.contains("signin.failed"));
+    assert_eq!(
+        leaks(audit.stdout.as_bytes(), std::slice::from_ref(&token)),
+        None
+    );
+}
