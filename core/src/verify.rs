@@ -7,7 +7,7 @@ use crate::access::{accessible_slugs, account_may_access, system_id};
 use crate::authority::{Authority, load_account_by_id};
 use crate::clock::{MINUTE, Timestamp};
 use crate::error::Result;
-use crate::model::{AccountStatus, Actor, TokenStatus};
+use crate::model::{Account, AccountStatus, Actor, TokenStatus};
 use crate::tokens::digest;
 use crate::{audit, token_format};
 
@@ -161,13 +161,22 @@ impl Authority {
                 account_id: found.owner_id,
             }),
         };
+        // The owner's role and grants are needed only to check access or list systems; read once.
+        let needs_owner = request.list_systems
+            || (request.action == VerifyAction::Access && request.system.is_some());
+        let owner = match needs_owner {
+            true => Some(
+                load_account_by_id(&self.conn, found.owner_id)?.ok_or(crate::CoreError::Corrupt)?,
+            ),
+            false => None,
+        };
         let reason = match TokenStatus::at(now, found.expires_at, found.revoked_at) {
             TokenStatus::Revoked => Some(DenyReason::Revoked),
             TokenStatus::Expired => Some(DenyReason::Expired),
             TokenStatus::Active if found.owner_status != AccountStatus::Active.as_str() => {
                 Some(DenyReason::OwnerDeactivated)
             }
-            TokenStatus::Active => self.access_denial(&found, request)?,
+            TokenStatus::Active => self.access_denial(&found, owner.as_ref(), request)?,
         };
         if let Some(reason) = reason {
             self.record_denial(Some(&found.public_id), reason, request)?;
@@ -175,8 +184,8 @@ impl Authority {
             return Ok(answer);
         }
         answer.valid = true;
-        if request.list_systems {
-            answer.systems = self.token_systems(&found)?;
+        if let (true, Some(owner)) = (request.list_systems, &owner) {
+            answer.systems = self.token_systems(&found, owner)?;
         }
         self.record_use(&found, now)?;
         Ok(answer)
@@ -207,32 +216,31 @@ impl Authority {
     fn access_denial(
         &self,
         found: &Found,
+        owner: Option<&Account>,
         request: &VerifyRequest<'_>,
     ) -> Result<Option<DenyReason>> {
-        let (VerifyAction::Access, Some(slug)) = (request.action, request.system) else {
+        let (VerifyAction::Access, Some(slug), Some(owner)) =
+            (request.action, request.system, owner)
+        else {
             return Ok(None);
         };
         let Some(system) = system_id(&self.conn, slug)? else {
             return Ok(Some(DenyReason::NoAccess));
         };
-        let owner =
-            load_account_by_id(&self.conn, found.owner_id)?.ok_or(crate::CoreError::Corrupt)?;
         let narrowed_ok = !found.narrowed
             || self
                 .conn
                 .prepare_cached("SELECT EXISTS (SELECT 1 FROM token_systems WHERE token_id = ?1 AND system_id = ?2)")?
                 .query_row(params![found.id, system], |r| r.get::<_, bool>(0))?;
-        let allowed = narrowed_ok && account_may_access(&self.conn, &owner, system)?;
+        let allowed = narrowed_ok && account_may_access(&self.conn, owner, system)?;
         Ok((!allowed).then_some(DenyReason::NoAccess))
     }
 
-    fn token_systems(&self, found: &Found) -> Result<TokenSystems> {
-        let owner =
-            load_account_by_id(&self.conn, found.owner_id)?.ok_or(crate::CoreError::Corrupt)?;
+    fn token_systems(&self, found: &Found, owner: &Account) -> Result<TokenSystems> {
         if !found.narrowed && owner.reaches_all_systems() {
             return Ok(TokenSystems::All);
         }
-        let mut slugs = accessible_slugs(&self.conn, &owner)?;
+        let mut slugs = accessible_slugs(&self.conn, owner)?;
         if found.narrowed {
             let narrowed = self.strings(
                 "SELECT s.slug FROM token_systems ts JOIN systems s ON s.id = ts.system_id WHERE ts.token_id = ?1",
