@@ -12,6 +12,8 @@ pub mod key;
 pub mod model;
 mod password;
 pub mod paths;
+pub mod reminder_inbox;
+pub mod reminder_notices;
 pub mod reminders;
 pub mod secret;
 pub mod settings;

@@ -18,7 +18,7 @@ pub fn reminders(context: &mut Context, command: Reminders) -> CliResult {
         let rows: Vec<_> = due
             .iter()
             .map(|r| json!({"token_id": r.token_id, "token_name": r.token_name, "owner": r.owner,
-                            "expires_at": rfc3339(r.expires_at), "days_left": r.days_left, "threshold_days": r.threshold_days}))
+                            "expires_at": rfc3339(r.expires_at), "days_left": r.days_left, "threshold_days": r.threshold_days, "when": r.when}))
             .collect();
         print_json(&rows.into());
     } else if due.is_empty() {
@@ -32,11 +32,11 @@ pub fn reminders(context: &mut Context, command: Reminders) -> CliResult {
                     r.token_name.clone(),
                     r.owner.clone(),
                     date(r.expires_at),
-                    r.days_left.to_string(),
+                    r.when.clone(),
                 ]
             })
             .collect();
-        print_table(&["ID", "NAME", "OWNER", "EXPIRES", "DAYS LEFT"], &rows);
+        print_table(&["ID", "NAME", "OWNER", "EXPIRES", "REMINDER"], &rows);
     }
     Ok(())
 }

@@ -1,0 +1,8 @@
+-- Which in-app reminders (token, threshold) someone has seen in the window's Reminders list;
+-- the unread count in the tray and the window is what is listed and not in here.
+CREATE TABLE reminders_read (
+    token_id        INTEGER NOT NULL REFERENCES tokens(id),
+    threshold_days  INTEGER NOT NULL,
+    read_at         INTEGER NOT NULL,
+    PRIMARY KEY (token_id, threshold_days)
+) WITHOUT ROWID;
