@@ -43,5 +43,10 @@ fn latchkey_commands() -> &'static [&'static str] {
         "export_audit",
         "get_settings",
         "update_settings",
+        "list_reminders",
+        "mark_reminders_read",
+        "set_mute_reminders",
+        "get_autostart",
+        "set_autostart",
     ]
 }

@@ -3,9 +3,16 @@
 pub mod bindings;
 pub mod commands;
 pub mod error;
+mod log;
+pub mod notifier;
+pub mod reminder_loop;
 pub mod state;
+#[cfg(debug_assertions)]
+mod test_clock;
 mod tray;
 pub mod views;
+
+use std::sync::Arc;
 
 use tauri::{Manager, Runtime};
 
@@ -45,8 +52,16 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         commands::admin::export_audit,
         commands::admin::get_settings,
         commands::admin::update_settings,
+        commands::reminders::list_reminders,
+        commands::reminders::mark_reminders_read,
+        commands::reminders::set_mute_reminders,
+        commands::reminders::get_autostart,
+        commands::reminders::set_autostart,
     ]
 }
+
+/// The argument the login item starts the app with.
+const START_HIDDEN: &str = "--hidden";
 
 pub fn run() {
     let result = tauri::Builder::default()
@@ -55,6 +70,12 @@ pub fn run() {
             tray::show_main_window(app)
         }))
         .plugin(tauri_plugin_clipboard_manager::init())
+        // Off until the user turns on "Start at login"; a login start stays in the tray.
+        .plugin(
+            tauri_plugin_autostart::Builder::new()
+                .arg(START_HIDDEN)
+                .build(),
+        )
         .manage(AppState::from_env())
         .setup(|app| {
             // Without a tray (some desktops have none) closing the window quits, so the app
@@ -67,6 +88,13 @@ pub fn run() {
                 }
             };
             app.manage(tray::HasTray(has_tray));
+            // The window starts hidden (tauri.conf.json) and is shown unless this is a login
+            // start with a tray to live in.
+            let hidden = has_tray && std::env::args().any(|a| a == START_HIDDEN);
+            if !hidden {
+                tray::show_main_window(app.handle());
+            }
+            reminder_loop::spawn(app.handle().clone(), Arc::new(notifier::DesktopNotifier));
             Ok(())
         })
         .on_window_event(|window, event| {

@@ -46,6 +46,10 @@ impl AppState {
     }
 
     pub fn from_env() -> Self {
+        #[cfg(debug_assertions)]
+        if let Some(clock) = crate::test_clock::ShiftFileClock::from_env() {
+            return AppState::new(StoreConfig::from_env(), Arc::new(clock));
+        }
         AppState::new(StoreConfig::from_env(), Arc::new(SystemClock))
     }
 
@@ -82,6 +86,16 @@ impl AppState {
             .map_err(|_| CommandError::new("internal", "the store lock was poisoned"))? =
             Some(authority);
         Ok(())
+    }
+
+    /// Runs `body` with the open store and no account: the reminder loop and the tray.
+    pub fn with_store<T>(
+        &self,
+        body: impl FnOnce(&mut Authority) -> latchkey_core::Result<T>,
+    ) -> CommandResult<T> {
+        let mut store = self.store()?;
+        let authority = store.as_mut().ok_or_else(CommandError::not_signed_in)?;
+        Ok(body(authority)?)
     }
 
     pub fn actor(&self) -> CommandResult<Actor> {

@@ -1,20 +1,28 @@
-//! The tray icon: Open and Quit. The app lives here when its window is closed.
+//! The tray icon: Open, Reminders (with the unread count) and Quit. The app lives here when its
+//! window is closed.
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+use crate::state::AppState;
 
 /// Whether the tray icon exists.
 pub struct HasTray(pub bool);
 
+/// The tray menu's Reminders entry, relabelled with the unread count.
+struct RemindersItem<R: Runtime>(MenuItem<R>);
+
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let open = MenuItem::with_id(app, "open", "Open Latchkey", true, None::<&str>)?;
+    let reminders = MenuItem::with_id(app, "reminders", reminders_label(0), true, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
-    let menu = Menu::with_items(app, &[&open, &quit])?;
+    let menu = Menu::with_items(app, &[&open, &reminders, &quit])?;
     let mut tray = TrayIconBuilder::with_id("main")
         .menu(&menu)
         .tooltip("Latchkey")
         .on_menu_event(|app, event| match event.id.as_ref() {
             "open" => show_main_window(app),
+            "reminders" => open_reminder(app, None),
             "quit" => app.exit(0),
             _ => {}
         });
@@ -22,7 +30,47 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         tray = tray.icon(icon.clone());
     }
     tray.build(app)?;
+    app.manage(RemindersItem(reminders));
     Ok(())
+}
+
+/// The Reminders entry's text.
+pub fn reminders_label(unread: usize) -> String {
+    match unread {
+        0 => "Reminders".into(),
+        n => format!("Reminders ({n} unread)"),
+    }
+}
+
+/// Re-reads the unread count into the tray and tells the window the list changed.
+pub fn refresh_reminders<R: Runtime>(app: &AppHandle<R>) {
+    let state = app.state::<AppState>();
+    let exists = state.config().is_ok_and(|c| c.path.exists());
+    let unread = if exists {
+        state.with_store(|a| a.unread_reminder_count()).unwrap_or(0)
+    } else {
+        0
+    };
+    if let Some(item) = app.try_state::<RemindersItem<R>>() {
+        let _ = item.0.set_text(reminders_label(unread));
+    }
+    if let Some(tray) = app.tray_by_id("main") {
+        let tip = match unread {
+            0 => "Latchkey".to_string(),
+            n => format!("Latchkey: {n} unread reminders"),
+        };
+        let _ = tray.set_tooltip(Some(tip));
+    }
+    let _ = app.emit_to("main", "reminders-changed", unread);
+}
+
+/// Shows the window on a token with its rotate dialog ready, or on the Reminders list.
+pub fn open_reminder<R: Runtime>(app: &AppHandle<R>, token_id: Option<String>) {
+    show_main_window(app);
+    let _ = match token_id {
+        Some(id) => app.emit_to("main", "open-token", id),
+        None => app.emit_to("main", "open-reminders", ()),
+    };
 }
 
 pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
@@ -30,5 +78,14 @@ pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
         let _ = window.show();
         let _ = window.unminimize();
         let _ = window.set_focus();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_tray_entry_counts_unread_reminders() {
+        assert_eq!(super::reminders_label(0), "Reminders");
+        assert_eq!(super::reminders_label(3), "Reminders (3 unread)");
     }
 }

@@ -24,6 +24,38 @@ pub struct SessionView {
     /// Seconds the system clock lags the store's latest time, when over five minutes.
     #[ts(type = "number | null")]
     pub clock_behind_seconds: Option<i64>,
+    /// This account's tokens get no expiry reminders.
+    pub mute_reminders: bool,
+}
+
+/// One entry of the Reminders list.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ReminderView {
+    pub token_id: String,
+    pub token_name: String,
+    pub owner: String,
+    #[ts(type = "number")]
+    pub expires_at: i64,
+    #[ts(type = "number")]
+    pub days_left: i64,
+    /// "expires in 4 days", "expired today", ...
+    pub when: String,
+    pub unread: bool,
+}
+
+impl From<latchkey_core::reminder_inbox::InboxItem> for ReminderView {
+    fn from(item: latchkey_core::reminder_inbox::InboxItem) -> Self {
+        let r = item.reminder;
+        ReminderView {
+            token_id: r.token_id,
+            token_name: r.token_name,
+            owner: r.owner,
+            expires_at: r.expires_at,
+            days_left: r.days_left,
+            when: r.when,
+            unread: item.unread,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -115,6 +115,11 @@ fn every_command() -> Vec<(&'static str, Value, bool)> {
         ),
         ("my_systems", json!({}), false),
         ("get_settings", json!({}), false),
+        ("list_reminders", json!({}), false),
+        ("mark_reminders_read", json!({}), false),
+        ("set_mute_reminders", json!({"mute": false}), false),
+        ("get_autostart", json!({}), false),
+        ("set_autostart", json!({"enabled": false}), false),
         ("list_accounts", json!({}), true),
         (
             "add_account",

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod clipboard;
+pub mod reminders;
 pub mod session;
 pub mod setup;
 pub mod systems;

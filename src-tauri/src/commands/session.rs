@@ -13,6 +13,7 @@ pub(crate) fn session_view(
     let me = authority.whoami(actor)?;
     Ok(SessionView {
         is_admin: me.is_admin(),
+        mute_reminders: me.mute_reminders,
         username: me.username,
         display_name: me.display_name,
         organisation: authority.organisation()?,

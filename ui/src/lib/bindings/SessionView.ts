@@ -4,4 +4,8 @@ export type SessionView = { username: string, display_name: string, is_admin: bo
 /**
  * Seconds the system clock lags the store's latest time, when over five minutes.
  */
-clock_behind_seconds: number | null, };
+clock_behind_seconds: number | null, 
+/**
+ * This account's tokens get no expiry reminders.
+ */
+mute_reminders: boolean, };

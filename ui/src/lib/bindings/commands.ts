@@ -7,6 +7,7 @@ import type { AuditEventView } from "./AuditEventView";
 import type { GroupView } from "./GroupView";
 import type { IssuedTokenView } from "./IssuedTokenView";
 import type { NewTokenRequest } from "./NewTokenRequest";
+import type { ReminderView } from "./ReminderView";
 import type { SessionView } from "./SessionView";
 import type { SettingsView } from "./SettingsView";
 import type { SetupStatus } from "./SetupStatus";
@@ -135,4 +136,24 @@ export function getSettings(): Promise<SettingsView> {
 
 export function updateSettings(settings: SettingsView): Promise<SettingsView> {
   return call<SettingsView>("update_settings", { settings });
+}
+
+export function listReminders(): Promise<ReminderView[]> {
+  return call<ReminderView[]>("list_reminders", {});
+}
+
+export function markRemindersRead(): Promise<number> {
+  return call<number>("mark_reminders_read", {});
+}
+
+export function setMuteReminders(mute: boolean): Promise<null> {
+  return call<null>("set_mute_reminders", { mute });
+}
+
+export function getAutostart(): Promise<boolean> {
+  return call<boolean>("get_autostart", {});
+}
+
+export function setAutostart(enabled: boolean): Promise<boolean> {
+  return call<boolean>("set_autostart", { enabled });
 }
