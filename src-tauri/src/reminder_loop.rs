@@ -130,7 +130,17 @@ pub fn spawn<R: Runtime>(app: AppHandle<R>, notifier: Arc<dyn Notifier>) {
                 })
                 .await;
                 if let Ok(result) = result {
-                    log::debug(|| format!("reminder check: {result:?}"));
+                    log::debug(|| match &result {
+                        Ok(o) => format!(
+                            "reminder check: {} delivered{}",
+                            o.delivered,
+                            o.failure
+                                .as_ref()
+                                .map(|f| format!("; stopped: {f}"))
+                                .unwrap_or_default()
+                        ),
+                        Err(e) => format!("reminder check failed: {}", e.message),
+                    });
                     for line in failures.record(&result) {
                         log::info(&line);
                     }

@@ -39,6 +39,11 @@ pub struct AppSession {
 impl AppSession {
     /// Starts the app on `env`'s store and connects to its window.
     pub async fn start(env: &Env) -> AppSession {
+        AppSession::start_logged(env, None).await
+    }
+
+    /// Like `start`, with the standard error of tauri-driver and the app appended to `log`.
+    pub async fn start_logged(env: &Env, log: Option<&std::path::Path>) -> AppSession {
         let one = ONE_WINDOW.lock().await;
         let app = app_bin();
         let port = free_port();
@@ -54,11 +59,14 @@ impl AppSession {
         // The app inherits the driver's environment: the test's store and key, and the session.
         let probe = env.command();
         command.env_clear();
+        let mut set = Vec::new();
         for (name, value) in probe.get_envs() {
             if let Some(value) = value {
                 command.env(name, value);
+                set.push(name.to_os_string());
             }
         }
+        // The display and the session, unless the env brings its own (a private bus).
         for name in [
             "DISPLAY",
             "XAUTHORITY",
@@ -66,11 +74,23 @@ impl AppSession {
             "XDG_RUNTIME_DIR",
             "WAYLAND_DISPLAY",
         ] {
-            if let Some(value) = std::env::var_os(name) {
+            if let Some(value) = std::env::var_os(name)
+                && !set.iter().any(|s| s == name)
+            {
                 command.env(name, value);
             }
         }
-        command.stdout(Stdio::null()).stderr(Stdio::inherit());
+        let stderr = match log {
+            Some(path) => Stdio::from(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .expect("open the app's log file"),
+            ),
+            None => Stdio::inherit(),
+        };
+        command.stdout(Stdio::null()).stderr(stderr);
         let driver = command
             .spawn()
             .expect("start tauri-driver (cargo install tauri-driver --version '^2')");
@@ -102,6 +122,14 @@ impl AppSession {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         panic!("could not connect to tauri-driver: {last_error:?}");
+    }
+
+    /// Signs in through the sign-in screen and waits for the main screen.
+    pub async fn sign_in(&self, user: &str, password: &str) {
+        self.type_into("signin-username", user).await;
+        self.type_into("signin-password", password).await;
+        self.click("signin-submit").await;
+        self.test_id("sign-out").await;
     }
 
     pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
@@ -151,6 +179,17 @@ impl AppSession {
 
     pub async fn text(&self, id: &str) -> String {
         self.test_id(id).await.text().await.expect("text")
+    }
+
+    /// Asks the window to close as its close button would (Tauri's window API from the page).
+    pub async fn close_window(&self) {
+        self.client
+            .execute(
+                "return window.__TAURI_INTERNALS__.invoke('plugin:window|close', { label: 'main' })",
+                vec![],
+            )
+            .await
+            .expect("close the window");
     }
 
     pub async fn source(&self) -> String {

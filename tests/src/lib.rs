@@ -1,6 +1,7 @@
 //! Support for black-box tests: run the real `latchkey` binary against a store in a temporary
 //! folder, with nothing inherited from the environment that could change what it does.
 pub mod app;
+pub mod desktop_bus;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -13,13 +13,6 @@ async fn setup_through_the_ui(app: &AppSession) {
     app.test_id("sign-out").await;
 }
 
-async fn sign_in(app: &AppSession, user: &str, password: &str) {
-    app.type_into("signin-username", user).await;
-    app.type_into("signin-password", password).await;
-    app.click("signin-submit").await;
-    app.test_id("sign-out").await;
-}
-
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs Xvfb, D-Bus and tauri-driver; scripts/test runs it"]
 async fn first_run_setup_then_sign_out_and_sign_in_again() {
@@ -29,7 +22,7 @@ async fn first_run_setup_then_sign_out_and_sign_in_again() {
     assert_eq!(app.text("signed-in-as").await, ADMIN);
     app.test_id("tokens-empty").await;
     app.click("sign-out").await;
-    sign_in(&app, ADMIN, ADMIN_PASSWORD).await;
+    app.sign_in(ADMIN, ADMIN_PASSWORD).await;
     app.stop().await;
     // The store made by the app is the CLI's store too.
     env.as_admin(&["tokens", "list"]).ok();
@@ -40,7 +33,7 @@ async fn first_run_setup_then_sign_out_and_sign_in_again() {
 async fn a_token_is_shown_once_verifies_with_the_cli_and_a_ui_revoke_denies_it() {
     let env = Env::initialised();
     let app = AppSession::start(&env).await;
-    sign_in(&app, ADMIN, ADMIN_PASSWORD).await;
+    app.sign_in(ADMIN, ADMIN_PASSWORD).await;
     app.click("create-token").await;
     app.type_into("token-name", "deploy from CI").await;
     app.click("create-submit").await;
@@ -76,7 +69,7 @@ async fn a_member_sees_no_admin_screens_and_admin_commands_are_refused_over_ipc(
     let env = Env::initialised();
     env.add_member("bob");
     let app = AppSession::start(&env).await;
-    sign_in(&app, "bob", MEMBER_PASSWORD).await;
+    app.sign_in("bob", MEMBER_PASSWORD).await;
     assert!(
         app.client
             .find_all(fantoccini::Locator::Css("[data-testid=\"nav-accounts\"]"))
@@ -115,7 +108,7 @@ async fn a_wrong_password_and_a_bad_name_show_their_messages() {
             .unwrap()
             .is_empty()
     );
-    sign_in(&app, ADMIN, ADMIN_PASSWORD).await;
+    app.sign_in(ADMIN, ADMIN_PASSWORD).await;
     app.click("create-token").await;
     app.type_into("token-name", &"x".repeat(101)).await;
     app.click("create-submit").await;
@@ -133,7 +126,7 @@ async fn an_administrator_adds_a_member_onboards_and_grants_and_removing_the_gra
     let env = Env::initialised();
     env.as_admin(&["systems", "onboard", "other"]).ok();
     let app = AppSession::start(&env).await;
-    sign_in(&app, ADMIN, ADMIN_PASSWORD).await;
+    app.sign_in(ADMIN, ADMIN_PASSWORD).await;
     // Create the member.
     app.click("nav-accounts").await;
     app.type_into("account-username", "bob").await;
