@@ -4,6 +4,9 @@ fn main() {
     if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
         println!("cargo:rustc-link-arg=-Wl,--exclude-libs,ALL");
     }
+    // The window's files are compiled in: a rebuilt UI must rebuild the app (cargo scans the
+    // folder), or the tests' freshness check would find the binary older than ui/dist.
+    println!("cargo:rerun-if-changed=../ui/dist");
     // The app's own commands, declared so capabilities can grant them per window.
     let manifest = tauri_build::AppManifest::new().commands(latchkey_commands());
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))

@@ -44,6 +44,17 @@ fn realistic_store() -> Env {
         "--expires-in-days",
         "10",
     ]);
+    // Made 40 days ago to live 50 and 43 days: reminders are due when the app starts.
+    for (name, days) in [("release signing", "50"), ("docs publisher", "43")] {
+        as_admin_then(&[
+            "tokens",
+            "create",
+            "--name",
+            name,
+            "--expires-in-days",
+            days,
+        ]);
+    }
     as_admin_then(&[
         "tokens",
         "create",
@@ -149,6 +160,9 @@ async fn main() {
     app.test_id("new-token").await;
     shoot(&app, "reveal-once").await;
     app.click("copied-close").await;
+    app.click("nav-reminders").await;
+    app.test_id("reminder").await;
+    shoot(&app, "reminders").await;
     app.click("nav-overview").await;
     app.wait_for("svg.chart").await;
     shoot(&app, "overview").await;
