@@ -200,8 +200,32 @@ async fn without_a_notification_service_reminders_are_listed_in_the_app_and_logg
         "{}",
         std::fs::read_to_string(&scene.log).unwrap_or_default()
     );
-    // Still running, still answering.
-    app.click("nav-tokens").await;
-    app.test_id("create-token").await;
+    // Still running, still answering; "Start at login" is off until turned on, and writes the
+    // login item that starts the app hidden in the tray.
+    app.click("nav-settings").await;
+    let start_at_login = app.test_id("start-at-login").await;
+    assert_eq!(
+        start_at_login.prop("checked").await.unwrap().as_deref(),
+        Some("false")
+    );
+    let autostart = scene.env.dir.path().join("home/.config/autostart");
+    assert!(!autostart.exists());
+    app.click("start-at-login").await;
+    wait_until("the login item", || {
+        std::fs::read_dir(&autostart).is_ok_and(|mut d| d.next().is_some())
+    });
+    let item = std::fs::read_dir(&autostart)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let desktop = std::fs::read_to_string(&item).unwrap();
+    assert!(
+        desktop.contains("latchkey-app") && desktop.contains("--hidden"),
+        "{desktop}"
+    );
+    app.click("start-at-login").await;
+    wait_until("the login item to go", || !item.exists());
     app.stop().await;
 }

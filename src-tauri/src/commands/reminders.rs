@@ -62,6 +62,11 @@ pub async fn set_autostart<R: Runtime>(
     state.actor()?;
     let manager = autostart(&app)?;
     let result = if enabled {
+        // The login-item library writes ~/.config/autostart/ but creates only the last folder.
+        #[cfg(target_os = "linux")]
+        if let Some(home) = std::env::var_os("HOME") {
+            let _ = std::fs::create_dir_all(std::path::Path::new(&home).join(".config"));
+        }
         manager.enable()
     } else {
         manager.disable()
