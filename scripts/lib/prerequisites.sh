@@ -29,7 +29,7 @@ install_build_prerequisites() {
 }
 
 install_test_prerequisites() {
-    apt_install_missing dbus gnome-keyring xvfb xauth webkit2gtk-driver
+    apt_install_missing dbus gnome-keyring xvfb xauth webkit2gtk-driver dunst
     if ! command -v tauri-driver >/dev/null; then
         cargo install tauri-driver --locked --version '^2'
     fi
