@@ -10,7 +10,7 @@ mod doctor;
 mod error;
 pub mod key;
 pub mod model;
-mod password;
+pub mod password;
 pub mod paths;
 pub mod reminder_inbox;
 pub mod reminder_notices;

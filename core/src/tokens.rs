@@ -254,6 +254,18 @@ impl Authority {
     /// Tokens the actor may see: their own, or (administrators) all or one account's.
     /// Deleted tokens are gone from lists; their audit history stays.
     pub fn list_tokens(&self, actor: Actor, scope: &TokenScope) -> Result<Vec<TokenInfo>> {
+        self.list_tokens_page(actor, scope, 0, None)
+    }
+
+    /// One page of `list_tokens`, newest first: `limit` tokens (all when None) after skipping
+    /// `offset`.
+    pub fn list_tokens_page(
+        &self,
+        actor: Actor,
+        scope: &TokenScope,
+        offset: usize,
+        limit: Option<usize>,
+    ) -> Result<Vec<TokenInfo>> {
         let me = Self::active_account(&self.conn, actor)?;
         let owner = match scope {
             TokenScope::Mine => Some(me.id),
@@ -272,12 +284,23 @@ impl Authority {
             }
         };
         let now = self.now()?;
+        // Two statements, so each walks its index in order (an `?1 IS NULL OR` would not).
+        let filter = match owner {
+            Some(_) => "t.owner_id = ?1",
+            None => "?1 IS NULL",
+        };
         let mut statement = self.conn.prepare_cached(&format!(
             "SELECT {TOKEN_COLUMNS} FROM tokens t JOIN accounts a ON a.id = t.owner_id
-             WHERE t.deleted_at IS NULL AND (?1 IS NULL OR t.owner_id = ?1) ORDER BY t.created_at DESC, t.id DESC"
+             WHERE {filter} AND t.deleted_at IS NULL ORDER BY t.created_at DESC, t.id DESC
+             LIMIT ?2 OFFSET ?3"
         ))?;
+        // SQLite reads a negative LIMIT as "no limit".
+        let limit = limit.and_then(|l| i64::try_from(l).ok()).unwrap_or(-1);
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
         let rows = statement
-            .query_map([owner], |r| token_from_row(r, now))?
+            .query_map(rusqlite::params![owner, limit, offset], |r| {
+                token_from_row(r, now)
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
             .map(|row| with_systems(&self.conn, row))

@@ -519,3 +519,24 @@ fn ids_that_are_not_token_ids_are_refused_without_echoing_a_secret() {
         Err(CoreError::NotFound(_))
     ));
 }
+
+#[test]
+fn a_page_of_tokens_is_a_slice_of_the_newest_first_list() {
+    let mut f = Fixture::new();
+    for i in 0..7 {
+        f.token(f.admin, &format!("t{i}"));
+        f.clock.advance(1);
+    }
+    let names = |offset, limit| -> Vec<String> {
+        f.authority
+            .list_tokens_page(f.admin, &TokenScope::Mine, offset, limit)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.name)
+            .collect()
+    };
+    assert_eq!(names(0, None), ["t6", "t5", "t4", "t3", "t2", "t1", "t0"]);
+    assert_eq!(names(0, Some(3)), ["t6", "t5", "t4"]);
+    assert_eq!(names(5, Some(3)), ["t1", "t0"]);
+    assert!(names(7, Some(3)).is_empty());
+}

@@ -6,3 +6,9 @@ CREATE TABLE reminders_read (
     read_at         INTEGER NOT NULL,
     PRIMARY KEY (token_id, threshold_days)
 ) WITHOUT ROWID;
+
+-- Token lists are newest first, per owner or for everyone: these indexes give that order (and
+-- a first page) without sorting the whole table.
+DROP INDEX tokens_by_owner;
+CREATE INDEX tokens_by_owner_newest ON tokens(owner_id, created_at DESC, id DESC);
+CREATE INDEX tokens_newest ON tokens(created_at DESC, id DESC);
