@@ -64,6 +64,7 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
 const START_HIDDEN: &str = "--hidden";
 
 pub fn run() {
+    log::started();
     let result = tauri::Builder::default()
         // First, so a second launch only focuses the running window.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {

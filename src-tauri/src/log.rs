@@ -1,6 +1,25 @@
 //! The app's log: one line per event on stderr, prefixed `latchkey-app:`. `LATCHKEY_LOG=debug`
 //! adds a line per reminder check. Nothing logged ever holds a secret.
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// Notes when the process started, for `answered_first_call`.
+pub fn started() {
+    STARTED.get_or_init(Instant::now);
+}
+
+/// Logs (at debug) the first IPC call the window makes: the app is interactive from here. The
+/// bench script measures launch-to-interactive by this line.
+pub fn answered_first_call() {
+    static DONE: AtomicBool = AtomicBool::new(false);
+    if !DONE.swap(true, Ordering::SeqCst) {
+        let ms = STARTED.get().map(|t| t.elapsed().as_millis()).unwrap_or(0);
+        debug(|| format!("interactive: first call answered {ms} ms after start"));
+    }
+}
 
 fn debug_enabled() -> bool {
     static DEBUG: OnceLock<bool> = OnceLock::new();

@@ -213,9 +213,15 @@ impl AppSession {
         panic!("{css} is still there");
     }
 
-    /// Ends the WebDriver session and stops tauri-driver with SIGTERM.
-    pub async fn stop(mut self) {
+    /// Ends the WebDriver session and stops tauri-driver (see `Drop`).
+    pub async fn stop(self) {
         let _ = self.client.clone().close().await;
+    }
+}
+
+/// Stops tauri-driver with SIGTERM, also when a test panicked, so no driver outlives its test.
+impl Drop for AppSession {
+    fn drop(&mut self) {
         #[cfg(unix)]
         {
             let _ = Command::new("kill")

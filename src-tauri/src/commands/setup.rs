@@ -15,6 +15,7 @@ pub async fn setup_status(state: State<'_, AppState>) -> CommandResult<SetupStat
     } else {
         state.store().err()
     };
+    crate::log::answered_first_call();
     Ok(SetupStatus {
         needs_setup,
         store_path: config.path.display().to_string(),
