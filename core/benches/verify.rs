@@ -7,10 +7,22 @@ use common::Store;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use latchkey_core::{VerifyRequest, token_format};
 
+/// Stored-token counts; LATCHKEY_BENCH_TOKENS=100000 measures one (seeding a million takes a
+/// while, and a profile should not include it).
+fn sizes() -> Vec<usize> {
+    match std::env::var("LATCHKEY_BENCH_TOKENS") {
+        Ok(list) => list
+            .split(',')
+            .filter_map(|n| n.trim().parse().ok())
+            .collect(),
+        Err(_) => vec![1_000, 100_000, 1_000_000],
+    }
+}
+
 fn verify(c: &mut Criterion) {
     let mut group = c.benchmark_group("verify");
     group.throughput(Throughput::Elements(1));
-    for tokens in [1_000, 100_000, 1_000_000] {
+    for tokens in sizes() {
         let mut store = Store::new();
         store
             .authority
