@@ -277,6 +277,48 @@ mod tests {
     }
 
     #[test]
+    fn a_store_of_the_first_schema_migrates_to_the_current_one_keeping_its_tokens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let first = open_with(&path, OpenMode::CreateNew, &MIGRATIONS[..1]).unwrap();
+        first
+            .execute_batch(
+                "INSERT INTO accounts (id, username, username_key, display_name, role, status, password_hash, created_at)
+                   VALUES (1, 'root', 'root', 'root', 'admin', 'active', 'x', 0);
+                 INSERT INTO tokens (id, public_id, digest, owner_id, name, hint, created_at, expires_at)
+                   VALUES (1, 'tok_0000000000000001', x'00', 1, 'kept', 'lk_…abcd', 0, 100);",
+            )
+            .unwrap();
+        drop(first);
+        let conn = open_with(&path, OpenMode::Existing, MIGRATIONS).unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, latest_schema_version());
+        let name: String = conn
+            .query_row("SELECT name FROM tokens WHERE owner_id = 1", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(name, "kept");
+        let indexes: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tokens' AND sql IS NOT NULL ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            indexes,
+            [
+                "tokens_by_owner_newest",
+                "tokens_by_predecessor",
+                "tokens_newest"
+            ]
+        );
+    }
+
+    #[test]
     fn a_migration_that_fails_leaves_the_older_store_as_it_was() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
