@@ -7,11 +7,23 @@ pub fn time(at: Option<Timestamp>) -> Value {
     at.map_or(Value::Null, |t| Value::String(rfc3339(t)))
 }
 
+/// Writes one line to standard output. The work is done and committed by the time anything is
+/// printed, so when the reader has gone (`latchkey audit --json | head`) the command ends as Unix
+/// tools do on SIGPIPE (status 141), quietly, instead of panicking like `println!`.
+pub fn emit(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(error) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+        eprintln!("latchkey: cannot write to standard output: {error}");
+        std::process::exit(2);
+    }
+}
+
 pub fn print_json(value: &Value) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into())
-    );
+    emit(&serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into()));
 }
 
 /// A token as `tokens list --json` shows it; `systems` is null when it inherits its owner's access.
@@ -46,7 +58,7 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
             .enumerate()
             .map(|(i, c)| format!("{c}{}", " ".repeat(widths[i] - c.chars().count())))
             .collect();
-        println!("{}", padded.join("  ").trim_end());
+        emit(padded.join("  ").trim_end());
     };
     line(header.to_vec());
     for row in rows {

@@ -251,3 +251,22 @@ fn doctor_on_a_corrupt_file_reports_it_and_exits_2() {
     assert_eq!(other.code, 2);
     assert!(other.one_line_error().contains("latchkey doctor"));
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly_not_with_a_panic() {
+    let env = Env::initialised();
+    let mut command = env.command();
+    command
+        .args(["--json", "audit"])
+        .env("LATCHKEY_USER", ADMIN)
+        .env("LATCHKEY_PASSWORD", ADMIN_PASSWORD)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().expect("start latchkey");
+    // Close the reading end before the command (busy checking the password) writes anything.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("wait for latchkey");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(141), "{stderr}");
+}

@@ -73,7 +73,7 @@ pub fn audit(
     if context.global.json {
         print_json(&to_json(&events));
     } else if csv {
-        print!("{}", to_csv(&events));
+        crate::output::emit(to_csv(&events).trim_end_matches('\n'));
     } else {
         let rows: Vec<Vec<String>> = events
             .iter()
@@ -122,15 +122,18 @@ pub fn settings(context: &mut Context, command: SettingsCommand) -> CliResult {
             .iter()
             .map(i64::to_string)
             .collect();
-        println!(
+        crate::output::emit(&format!(
             "reminder schedule (days before expiry): {}",
             schedule.join(", ")
-        );
-        println!(
+        ));
+        crate::output::emit(&format!(
             "maximum token lifetime (days): {}",
             current.max_lifetime_days
-        );
-        println!("on-boarder gets access: {}", current.onboarder_gets_access);
+        ));
+        crate::output::emit(&format!(
+            "on-boarder gets access: {}",
+            current.onboarder_gets_access
+        ));
     }
     Ok(())
 }
@@ -150,10 +153,13 @@ pub fn doctor(context: &mut Context) -> CliResult {
     if context.global.json {
         print_json(&serde_json::to_value(&report).unwrap_or_default());
     } else {
-        println!("integrity: {}", report.integrity);
-        println!("foreign key problems: {}", report.foreign_key_problems);
-        println!("schema version: {}", report.schema_version);
-        println!("key: {}", report.key);
+        crate::output::emit(&format!("integrity: {}", report.integrity));
+        crate::output::emit(&format!(
+            "foreign key problems: {}",
+            report.foreign_key_problems
+        ));
+        crate::output::emit(&format!("schema version: {}", report.schema_version));
+        crate::output::emit(&format!("key: {}", report.key));
     }
     if report.healthy() {
         Ok(())

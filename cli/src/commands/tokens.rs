@@ -15,7 +15,7 @@ fn print_issued(context: &Context, issued: &IssuedToken, what: &str) {
             "token": issued.secret.expose(), "id": token.id, "name": token.name, "expires_at": rfc3339(token.expires_at),
         }));
     } else {
-        println!("{}", issued.secret.expose());
+        crate::output::emit(issued.secret.expose());
         eprintln!(
             "{what} token {} {:?} for {}, expires {}. It is shown only this once: store it now.",
             token.id,

@@ -62,10 +62,10 @@ fn report(context: &Context, answer: &Verification, system: Option<&str>) -> Cli
         let owner = answer.owner.as_deref().unwrap_or("?");
         let id = answer.token_id.as_deref().unwrap_or("?");
         let scope = system.map(|s| format!(" for {s}")).unwrap_or_default();
-        println!(
+        crate::output::emit(&format!(
             "valid{scope}: token {id} of {owner}, expires {}",
             answer.expires_at.map(rfc3339).unwrap_or_default()
-        );
+        ));
     }
     match reason {
         None => Ok(()),
