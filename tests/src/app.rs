@@ -10,6 +10,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 
 use crate::Env;
+use crate::desktop_bus::PrivateBus;
 
 /// One app window at a time: the tests share one display.
 static ONE_WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -33,6 +34,9 @@ pub fn app_bin() -> PathBuf {
 pub struct AppSession {
     pub client: Client,
     driver: Child,
+    /// Each app gets its own session bus (unless the env brings one), so an app that outlived
+    /// its test can never answer a later one's launch through the single-instance plugin.
+    _bus: Option<PrivateBus>,
     _one: tokio::sync::MutexGuard<'static, ()>,
 }
 
@@ -58,8 +62,16 @@ impl AppSession {
         ]);
         // The app inherits the driver's environment: the test's store and key, and the session.
         let probe = env.command();
+        let brings_bus = probe
+            .get_envs()
+            .any(|(name, _)| name == "DBUS_SESSION_BUS_ADDRESS");
+        let bus = (!brings_bus).then(|| PrivateBus::start(env.dir.path()));
         command.env_clear();
         let mut set = Vec::new();
+        if let Some(bus) = &bus {
+            command.env("DBUS_SESSION_BUS_ADDRESS", &bus.address);
+            set.push(std::ffi::OsString::from("DBUS_SESSION_BUS_ADDRESS"));
+        }
         for (name, value) in probe.get_envs() {
             if let Some(value) = value {
                 command.env(name, value);
@@ -103,21 +115,23 @@ impl AppSession {
         let url = format!("http://127.0.0.1:{port}");
         let mut last_error = None;
         for _ in 0..100 {
-            match ClientBuilder::new(HttpConnector::new())
-                .capabilities(capabilities.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(client) => {
+            // Bounded: a session whose app never comes up must fail the test, not hang CI.
+            let mut builder = ClientBuilder::new(HttpConnector::new());
+            builder.capabilities(capabilities.clone());
+            let connect = builder.connect(&url);
+            match tokio::time::timeout(Duration::from_secs(60), connect).await {
+                Err(_) => panic!("tauri-driver started no app window within 60 s"),
+                Ok(Ok(client)) => {
                     let session = AppSession {
                         client,
                         driver,
+                        _bus: bus,
                         _one: one,
                     };
                     session.wait_for("body").await;
                     return session;
                 }
-                Err(error) => last_error = Some(error),
+                Ok(Err(error)) => last_error = Some(error),
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
@@ -219,15 +233,55 @@ impl AppSession {
     }
 }
 
-/// Stops tauri-driver with SIGTERM, also when a test panicked, so no driver outlives its test.
+/// Stops tauri-driver with SIGTERM (after SIGKILL, WebKitWebDriver would keep its port), and the
+/// app it started: closing the app's window only hides it in the tray. Also when a test panicked.
 impl Drop for AppSession {
     fn drop(&mut self) {
-        #[cfg(unix)]
-        {
-            let _ = Command::new("kill")
-                .args(["-TERM", &self.driver.id().to_string()])
-                .status();
-        }
+        let started = descendants(self.driver.id());
+        signal("-TERM", self.driver.id());
         let _ = self.driver.wait();
+        for pid in started {
+            signal("-TERM", pid);
+        }
     }
+}
+
+fn signal(which: &str, pid: u32) {
+    let _ = Command::new("kill")
+        .args([which, &pid.to_string()])
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// Every process below `pid` (WebKitWebDriver, the app, WebKit's helpers), from /proc.
+fn descendants(pid: u32) -> Vec<u32> {
+    let parent_of = |child: u32| -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{child}/stat")).ok()?;
+        stat.rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    };
+    let all: Vec<u32> = std::fs::read_dir("/proc")
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| e.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut found = vec![pid];
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i];
+        found.extend(
+            all.iter()
+                .copied()
+                .filter(|&c| parent_of(c) == Some(parent)),
+        );
+        i += 1;
+    }
+    found.remove(0);
+    found
 }
