@@ -41,10 +41,14 @@ fn a_hundred_and_one_wrong_passwords_never_get_in_and_each_is_audited() {
         // Right after some failures, even the right password meets the lock: how long is it?
         if [3, 6, 10, 13].contains(&n) {
             probes += 1;
-            let locked = attempt(n * STEP, MEMBER_PASSWORD);
+            // A clock behind the last failure: the store's watermark pins "now" to that failure,
+            // so the wait is the whole lock however slow this machine is.
+            let locked = attempt(n * STEP - STEP / 2, MEMBER_PASSWORD);
             assert_eq!(locked.code, 1, "{locked:?}");
+            // stderr also warns that the clock is behind the store's time.
             let wait: i64 = locked
-                .one_line_error()
+                .stderr
+                .trim_end()
                 .split("try again in ")
                 .nth(1)
                 .and_then(|rest| rest.trim_end_matches(" s").parse().ok())
@@ -52,11 +56,8 @@ fn a_hundred_and_one_wrong_passwords_never_get_in_and_each_is_audited() {
             waits.push(wait);
         }
     }
-    // 2^(n−3) seconds from the last failure (less the second a slow machine may have spent).
-    let expected = [1, 8, 128, 900];
-    for (wait, expected) in waits.iter().zip(expected) {
-        assert!((expected - 1..=expected).contains(wait), "waits {waits:?}");
-    }
+    // 2^(n−3) seconds from the last failure, at most 15 minutes.
+    assert_eq!(waits, [1, 8, 128, 900]);
     // Locked for good: the right password, a day later, still fails until a reset.
     let later = attempt(102 * STEP + 86_400, MEMBER_PASSWORD);
     assert_eq!(later.code, 1);
