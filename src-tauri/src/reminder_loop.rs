@@ -38,7 +38,7 @@ pub fn check_once(
     on_open: &OpenHandler,
 ) -> CommandResult<CheckOutcome> {
     let mut outcome = CheckOutcome::default();
-    if !state.config()?.path.exists() {
+    if !state.store_exists()? {
         return Ok(outcome); // Not set up yet.
     }
     let due = state.with_store(|a| a.reminders_due(ReminderScope::Everyone))?;

@@ -62,6 +62,11 @@ impl AppState {
         })
     }
 
+    /// Whether the store file exists (before first-run setup it does not).
+    pub fn store_exists(&self) -> CommandResult<bool> {
+        Ok(self.config()?.path.exists())
+    }
+
     /// The open store, opening it on first use.
     pub fn store(&self) -> CommandResult<MutexGuard<'_, Option<Authority>>> {
         let mut guard = self
@@ -120,8 +125,6 @@ impl AppState {
         body: impl FnOnce(&mut Authority, Actor) -> latchkey_core::Result<T>,
     ) -> CommandResult<T> {
         let actor = self.actor()?;
-        let mut store = self.store()?;
-        let authority = store.as_mut().ok_or_else(CommandError::not_signed_in)?;
-        Ok(body(authority, actor)?)
+        self.with_store(|authority| body(authority, actor))
     }
 }

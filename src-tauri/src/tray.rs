@@ -45,7 +45,7 @@ pub fn reminders_label(unread: usize) -> String {
 /// Re-reads the unread count into the tray and tells the window the list changed.
 pub fn refresh_reminders<R: Runtime>(app: &AppHandle<R>) {
     let state = app.state::<AppState>();
-    let exists = state.config().is_ok_and(|c| c.path.exists());
+    let exists = state.store_exists().unwrap_or(false);
     let unread = if exists {
         state.with_store(|a| a.unread_reminder_count()).unwrap_or(0)
     } else {

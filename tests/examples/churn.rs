@@ -1,9 +1,7 @@
 //! Creates and revokes tokens through core until killed, printing `created ID` or `revoked ID`
 //! only after each commit returned: the crash-safety test's victim. Usage: churn STORE KEY_FILE
 //! USER, with the password in LATCHKEY_PASSWORD.
-use std::sync::Arc;
-
-use latchkey_core::{Authority, KeySource, NewToken, SystemClock};
+use latchkey_core::NewToken;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -12,13 +10,8 @@ fn main() {
         std::process::exit(2);
     };
     let password = std::env::var("LATCHKEY_PASSWORD").unwrap_or_default();
-    let mut authority = Authority::open(
-        store.as_ref(),
-        &KeySource::File(key.into()),
-        Arc::new(SystemClock),
-    )
-    .expect("open the store");
-    let actor = authority.authenticate(user, &password).expect("sign in");
+    let (mut authority, actor) =
+        latchkey_tests::open_store_as(store.as_ref(), key.as_ref(), user, &password);
     println!("ready");
     for i in 0u64.. {
         let request = NewToken {

@@ -1,9 +1,6 @@
 //! Adds N tokens for an account straight through core, for the bench script (creating 10 000
 //! through the CLI would take minutes). Usage: seed_tokens STORE KEY_FILE USER N, with the
 //! password in LATCHKEY_PASSWORD.
-use std::sync::Arc;
-
-use latchkey_core::{Authority, KeySource, SystemClock};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -13,13 +10,8 @@ fn main() {
     };
     let password = std::env::var("LATCHKEY_PASSWORD").unwrap_or_default();
     let count: usize = count.parse().expect("N is a number");
-    let mut authority = Authority::open(
-        store.as_ref(),
-        &KeySource::File(key.into()),
-        Arc::new(SystemClock),
-    )
-    .expect("open the store");
-    let actor = authority.authenticate(user, &password).expect("sign in");
+    let (mut authority, actor) =
+        latchkey_tests::open_store_as(store.as_ref(), key.as_ref(), user, &password);
     authority
         .seed_tokens_for_benchmarks(actor, count)
         .expect("seed");

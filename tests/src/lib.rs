@@ -15,6 +15,24 @@ pub const MEMBER_PASSWORD: &str = "member password that is long";
 /// The workspace's `latchkey` binary, refusing one older than the sources it is built from, so a
 /// stale build can never pass for the current code. `cargo test --workspace` builds it (the cli
 /// crate has an integration test); `cargo build -p latchkey-cli` does too.
+/// Opens a store straight through core and signs in: for tests and helpers that need thousands
+/// of writes (the CLI would take minutes) or write from inside the test process.
+pub fn open_store_as(
+    db: &Path,
+    key: &Path,
+    user: &str,
+    password: &str,
+) -> (latchkey_core::Authority, latchkey_core::Actor) {
+    let mut authority = latchkey_core::Authority::open(
+        db,
+        &latchkey_core::KeySource::File(key.to_path_buf()),
+        std::sync::Arc::new(latchkey_core::SystemClock),
+    )
+    .expect("open the store");
+    let actor = authority.authenticate(user, password).expect("sign in");
+    (authority, actor)
+}
+
 pub fn latchkey_bin() -> PathBuf {
     fresh_binary(
         "latchkey",
@@ -188,6 +206,11 @@ impl Env {
             &[("LATCHKEY_USER", user), ("LATCHKEY_PASSWORD", password)],
             None,
         )
+    }
+
+    /// This env's store opened through core, signed in as the administrator.
+    pub fn core_as_admin(&self) -> (latchkey_core::Authority, latchkey_core::Actor) {
+        open_store_as(&self.db, &self.key, ADMIN, ADMIN_PASSWORD)
     }
 
     pub fn as_admin(&self, args: &[&str]) -> Output {

@@ -1,11 +1,9 @@
 //! The window with 10 000 tokens: only the rows in view are in the page, and scrolling to the
 //! oldest works. Prints the time to the first rendered rows (a figure, not an assertion).
 //! `scripts/test` runs it under Xvfb; plain `cargo test` lists it as ignored.
-use std::sync::Arc;
 use std::time::Instant;
 
 use fantoccini::Locator;
-use latchkey_core::{Authority, KeySource, SystemClock};
 use latchkey_tests::app::AppSession;
 use latchkey_tests::*;
 
@@ -13,15 +11,7 @@ const TOKENS: usize = 10_000;
 
 /// Adds `count` tokens for the administrator straight through core (the CLI would take minutes).
 fn seed(env: &Env, count: usize) {
-    let mut authority = Authority::open(
-        &env.db,
-        &KeySource::File(env.key.clone()),
-        Arc::new(SystemClock),
-    )
-    .expect("open the store");
-    let admin = authority
-        .authenticate(ADMIN, ADMIN_PASSWORD)
-        .expect("sign in");
+    let (mut authority, admin) = env.core_as_admin();
     authority
         .seed_tokens_for_benchmarks(admin, count)
         .expect("seed tokens");

@@ -2,10 +2,9 @@
 //! (create, revoke, on-board, grant) at the same time on one store, while a fifth process
 //! verifies in a loop. Nothing fails with "database is locked" or busy, and the final counts are
 //! the sum of what each writer reported.
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use latchkey_core::{Authority, KeySource, NewToken, SystemClock, TokenScope};
+use latchkey_core::{NewToken, TokenScope};
 use latchkey_tests::*;
 
 const WRITES: usize = 500;
@@ -68,15 +67,7 @@ fn cli_writer(env: &Env, writer: usize) -> Done {
 }
 
 fn in_process_writer(env: &Env) -> Done {
-    let mut authority = Authority::open(
-        &env.db,
-        &KeySource::File(env.key.clone()),
-        Arc::new(SystemClock),
-    )
-    .expect("open the store");
-    let admin = authority
-        .authenticate(ADMIN, ADMIN_PASSWORD)
-        .expect("sign in");
+    let (mut authority, admin) = env.core_as_admin();
     let mut done = Done::default();
     let mut last_token = None;
     for i in 0..WRITES {
@@ -154,15 +145,7 @@ fn five_writers_and_a_verifier_at_once_lose_nothing_and_never_meet_a_lock() {
         writers * WRITES
     );
 
-    let mut authority = Authority::open(
-        &env.db,
-        &KeySource::File(env.key.clone()),
-        Arc::new(SystemClock),
-    )
-    .expect("open the store");
-    let admin = authority
-        .authenticate(ADMIN, ADMIN_PASSWORD)
-        .expect("sign in");
+    let (mut authority, admin) = env.core_as_admin();
     let tokens = authority
         .list_tokens(admin, &TokenScope::All)
         .expect("list");

@@ -9,7 +9,7 @@ use crate::views::{SessionView, SetupStatus};
 #[tauri::command(async)]
 pub async fn setup_status(state: State<'_, AppState>) -> CommandResult<SetupStatus> {
     let config = state.config()?;
-    let needs_setup = !config.path.exists();
+    let needs_setup = !state.store_exists()?;
     let store_error = if needs_setup {
         None
     } else {
