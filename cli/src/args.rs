@@ -100,6 +100,21 @@ pub enum Command {
     Clock(ClockCommand),
     /// Check the store's integrity, schema and key
     Doctor,
+    /// Write the store and its key, sealed under a passphrase, to a new file (administrators)
+    Backup {
+        file: PathBuf,
+        /// Read the passphrase from standard input (after the password, with --password-stdin)
+        #[arg(long)]
+        passphrase_stdin: bool,
+    },
+    /// Bring back a store from a backup where none exists; its key goes to --key-file or the OS
+    /// credential store
+    Restore {
+        file: PathBuf,
+        /// Read the passphrase from standard input
+        #[arg(long)]
+        passphrase_stdin: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -92,21 +92,49 @@ impl Stdin {
         }
         Ok(first)
     }
+
+    /// A backup's passphrase: LATCHKEY_BACKUP_PASSPHRASE, the next line of standard input, or a
+    /// prompt (twice when making a backup, since nothing can check a typo until the restore).
+    pub fn backup_passphrase(
+        &mut self,
+        from_stdin: bool,
+        confirm: bool,
+    ) -> CliResult<Zeroizing<String>> {
+        if from_stdin {
+            return self.next_line("the backup passphrase");
+        }
+        if let Some(value) = std::env::var_os("LATCHKEY_BACKUP_PASSPHRASE") {
+            return Ok(Zeroizing::new(value.into_string().map_err(|_| {
+                CliError::Usage("LATCHKEY_BACKUP_PASSPHRASE is not valid UTF-8".into())
+            })?));
+        }
+        let hint = "set LATCHKEY_BACKUP_PASSPHRASE or pass --passphrase-stdin";
+        let first = prompt_for("backup passphrase", "Backup passphrase: ", hint)?;
+        if confirm {
+            let second = prompt_for("backup passphrase", "Backup passphrase again: ", hint)?;
+            if *first != *second {
+                return Err(CliError::Usage(
+                    "the two passphrases differ; nothing was written".into(),
+                ));
+            }
+        }
+        Ok(first)
+    }
 }
 
 fn prompt(label: &str, hint: &str) -> CliResult<Zeroizing<String>> {
+    prompt_for("password", label, hint)
+}
+
+fn prompt_for(what: &str, label: &str, hint: &str) -> CliResult<Zeroizing<String>> {
     if !std::io::stdin().is_terminal() {
         return Err(CliError::Usage(format!(
-            "no password given and no terminal to ask on; {hint}"
+            "no {what} given and no terminal to ask on; {hint}"
         )));
     }
     rpassword::prompt_password(label)
         .map(Zeroizing::new)
-        .map_err(|e| {
-            CliError::Usage(format!(
-                "could not read the password from the terminal: {e}"
-            ))
-        })
+        .map_err(|e| CliError::Usage(format!("could not read the {what} from the terminal: {e}")))
 }
 
 /// A token: LATCHKEY_TOKEN, or standard input (surrounding whitespace ignored).

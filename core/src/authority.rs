@@ -21,6 +21,8 @@ pub struct Authority {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) token_key: KeyBytes,
     pub(crate) pepper: KeyBytes,
+    /// Kept only to seal backups; everything else uses sub-keys derived from it.
+    pub(crate) master: KeyBytes,
     path: PathBuf,
 }
 
@@ -120,6 +122,7 @@ impl Authority {
         Ok(Authority {
             token_key: key::derive(&master, "token-digest"),
             pepper,
+            master,
             conn,
             clock,
             path: path.to_path_buf(),
@@ -184,6 +187,7 @@ impl Authority {
         Ok(Authority {
             token_key: key::derive(&master, "token-digest"),
             pepper: key::derive(&master, "password-pepper"),
+            master,
             conn,
             clock,
             path: path.to_path_buf(),

@@ -71,6 +71,40 @@ pub(crate) fn load(source: &KeySource, installation_id: &str) -> Result<KeyBytes
     }
 }
 
+/// Puts a restored store's key where the store will look for it; an existing different key is
+/// never overwritten.
+pub(crate) fn install(source: &KeySource, installation_id: &str, key: &KeyBytes) -> Result<()> {
+    let differs = |from: String| {
+        CoreError::Key(format!(
+            "{from} already holds a different installation key for this store; remove it first if it is no longer needed"
+        ))
+    };
+    match source {
+        KeySource::File(path) if path.exists() => {
+            if read_key_file(path)?.0 != key.0 {
+                return Err(differs(format!("key file {}", path.display())));
+            }
+            Ok(())
+        }
+        KeySource::File(path) => write_key_file(path, key),
+        KeySource::OsStore => {
+            let entry = os_entry(installation_id)?;
+            match entry.get_secret() {
+                Ok(existing) if existing.as_slice() == key.0 => Ok(()),
+                Ok(_) => Err(differs("the OS credential store".into())),
+                Err(keyring::Error::NoEntry) => entry.set_secret(&key.0).map_err(|e| {
+                    CoreError::Key(format!(
+                        "could not save the installation key in the OS credential store: {e}"
+                    ))
+                }),
+                Err(e) => Err(CoreError::Key(format!(
+                    "could not read the OS credential store: {e}"
+                ))),
+            }
+        }
+    }
+}
+
 fn os_entry(installation_id: &str) -> Result<keyring::Entry> {
     keyring::Entry::new(KEYRING_SERVICE, installation_id).map_err(|e| {
         CoreError::Key(format!(

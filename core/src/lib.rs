@@ -5,6 +5,8 @@ mod access;
 mod accounts;
 pub mod audit;
 mod authority;
+pub mod backup;
+mod backup_file;
 pub mod clock;
 mod doctor;
 mod error;

@@ -90,7 +90,7 @@ fn set_pragmas(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-fn create_file(path: &Path) -> Result<()> {
+pub(crate) fn create_file(path: &Path) -> Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         let mut builder = std::fs::DirBuilder::new();
         builder.recursive(true);

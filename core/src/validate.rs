@@ -103,6 +103,13 @@ pub fn new_password(value: &str) -> Result<()> {
     Ok(())
 }
 
+/// A backup passphrase: it alone guards the installation key in the backup file, so it is held
+/// to the password rules.
+pub fn backup_passphrase(value: &str) -> Result<()> {
+    new_password(value)
+        .map_err(|e| CoreError::Invalid(e.to_string().replace("password", "backup passphrase")))
+}
+
 /// A value quoted in an error message, cut short so one line stays one line.
 pub fn shorten(value: &str) -> String {
     // A token pasted where a name belongs must not be echoed into an error or the audit log.

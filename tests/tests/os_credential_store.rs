@@ -102,3 +102,36 @@ fn without_a_credential_store_init_says_to_use_a_key_file_and_leaves_nothing() {
         "a failed init leaves no store behind"
     );
 }
+
+#[test]
+#[ignore = "needs a Secret Service; scripts/test runs it inside a D-Bus session with gnome-keyring"]
+fn a_backup_restores_onto_a_machine_whose_credential_store_is_empty() {
+    let original = Env::initialised();
+    let (token, _) = original.create_token(ADMIN, ADMIN_PASSWORD, &[]);
+    let file = original.dir.path().join("acme.lkbackup");
+    let passphrase = ("LATCHKEY_BACKUP_PASSPHRASE", "the passphrase in the safe");
+    original
+        .run(
+            &["backup", file.to_str().unwrap()],
+            &[
+                ("LATCHKEY_USER", ADMIN),
+                ("LATCHKEY_PASSWORD", ADMIN_PASSWORD),
+                passphrase,
+            ],
+            None,
+        )
+        .ok();
+
+    let restored = os_store_env();
+    restored
+        .run(&["restore", file.to_str().unwrap()], &[passphrase], None)
+        .ok();
+    assert!(
+        !restored.key.exists(),
+        "the key went to the OS store, not a file"
+    );
+    let entry = keyring::Entry::new("latchkey", &installation_id(&restored)).unwrap();
+    assert_eq!(entry.get_secret().unwrap().len(), 32);
+    restored.verify(&token, &[]).ok();
+    entry.delete_credential().unwrap();
+}

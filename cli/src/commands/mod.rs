@@ -1,6 +1,7 @@
 //! One module per command group; each turns arguments into one core call and prints the answer.
 mod accounts;
 mod admin;
+mod backup;
 mod systems;
 mod tokens;
 mod verify;
@@ -38,5 +39,13 @@ pub fn run(context: &mut Context, command: Command) -> CliResult {
         Command::Settings(command) => admin::settings(context, command),
         Command::Clock(command) => admin::clock(context, command),
         Command::Doctor => admin::doctor(context),
+        Command::Backup {
+            file,
+            passphrase_stdin,
+        } => backup::backup(context, &file, passphrase_stdin),
+        Command::Restore {
+            file,
+            passphrase_stdin,
+        } => backup::restore(context, &file, passphrase_stdin),
     }
 }
