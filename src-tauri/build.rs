@@ -44,6 +44,8 @@ fn latchkey_commands() -> &'static [&'static str] {
         "set_group_grant",
         "audit_events",
         "export_audit",
+        "backup_store",
+        "restore_store",
         "get_settings",
         "update_settings",
         "list_reminders",

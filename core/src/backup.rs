@@ -80,6 +80,30 @@ impl Authority {
     }
 }
 
+impl Authority {
+    /// Replaces this store with a backup (administrators; the app's Settings). The store is
+    /// closed first and kept beside the restored one.
+    pub fn replace_with_backup(
+        self,
+        actor: Actor,
+        from: &Path,
+        passphrase: &str,
+        key_source: &KeySource,
+    ) -> Result<BackupSummary> {
+        self.require_admin(actor)?;
+        let (path, clock) = (self.path().to_path_buf(), Arc::clone(&self.clock));
+        drop(self);
+        restore(
+            from,
+            passphrase,
+            &path,
+            key_source,
+            clock,
+            ExistingStore::SetAside,
+        )
+    }
+}
+
 /// Restores the backup at `from` into a store at `to`, with its key put in `key_source`.
 pub fn restore(
     from: &Path,

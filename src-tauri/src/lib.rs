@@ -50,6 +50,8 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         commands::admin::set_group_grant,
         commands::admin::audit_events,
         commands::admin::export_audit,
+        commands::backup::backup_store,
+        commands::backup::restore_store,
         commands::admin::get_settings,
         commands::admin::update_settings,
         commands::reminders::list_reminders,

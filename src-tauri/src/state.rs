@@ -31,6 +31,8 @@ impl StoreConfig {
 pub struct AppState {
     pub config: Option<StoreConfig>,
     pub clock: Arc<dyn Clock>,
+    /// Where exports and backups go instead of the Downloads folder (tests).
+    pub downloads: Option<PathBuf>,
     store: Mutex<Option<Authority>>,
     session: Mutex<Option<Actor>>,
 }
@@ -40,6 +42,7 @@ impl AppState {
         AppState {
             config,
             clock,
+            downloads: None,
             store: Mutex::new(None),
             session: Mutex::new(None),
         }
@@ -82,6 +85,11 @@ impl AppState {
             )?);
         }
         Ok(guard)
+    }
+
+    /// Takes the open store out (opening it first), so it can be closed and replaced.
+    pub fn take_store(&self) -> CommandResult<Authority> {
+        self.store()?.take().ok_or_else(CommandError::not_signed_in)
     }
 
     pub fn set_store(&self, authority: Authority) -> CommandResult<()> {

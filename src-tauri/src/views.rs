@@ -250,3 +250,28 @@ impl From<latchkey_core::settings::Settings> for SettingsView {
         }
     }
 }
+
+/// A backup written or restored.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct BackupView {
+    pub path: String,
+    pub organisation: String,
+    #[ts(type = "number")]
+    pub tokens: i64,
+    #[ts(type = "number")]
+    pub accounts: i64,
+    #[ts(type = "number")]
+    pub bytes: u64,
+}
+
+impl BackupView {
+    pub fn new(path: &std::path::Path, summary: latchkey_core::backup::BackupSummary) -> Self {
+        BackupView {
+            path: path.display().to_string(),
+            organisation: summary.organisation,
+            tokens: summary.tokens,
+            accounts: summary.accounts,
+            bytes: summary.bytes,
+        }
+    }
+}

@@ -28,7 +28,8 @@ impl App {
             path: dir.path().join("store.db"),
             key: KeySource::File(dir.path().join("key")),
         };
-        let state = AppState::new(Some(config), Arc::new(TestClock::at(1_767_225_600)));
+        let mut state = AppState::new(Some(config), Arc::new(TestClock::at(1_767_225_600)));
+        state.downloads = Some(dir.path().join("Downloads"));
         let app = mock_builder()
             .manage(state)
             .invoke_handler(latchkey_app::handler())
@@ -166,6 +167,16 @@ fn every_command() -> Vec<(&'static str, Value, bool)> {
             true,
         ),
         ("export_audit", json!({"format": "csv"}), true),
+        (
+            "backup_store",
+            json!({"passphrase": "a passphrase kept in the safe"}),
+            true,
+        ),
+        (
+            "restore_store",
+            json!({"path": "/nonexistent/backup.lkbackup", "passphrase": "a passphrase kept in the safe"}),
+            true,
+        ),
         (
             "update_settings",
             json!({"settings": {"reminder_schedule": [30, 7, 1, 0], "max_lifetime_days": 365, "onboarder_gets_access": false}}),
@@ -346,4 +357,68 @@ fn copy_secret_accepts_only_tokens() {
     let app = App::with_accounts();
     let error = app.refused("copy_secret", json!({"secret": "some other text"}));
     assert_eq!(error["code"], "invalid_input");
+}
+
+#[test]
+fn a_backup_from_settings_restores_at_first_run_and_over_a_store_after_which_all_sign_in_again() {
+    const PASSPHRASE: &str = "a passphrase kept in the safe";
+    let app = App::with_accounts();
+    app.ok(
+        "create_token",
+        json!({"request": {"name": "in the backup", "expires_in_days": null, "systems": null}}),
+    );
+    let made = app.ok("backup_store", json!({"passphrase": PASSPHRASE}));
+    let path = made["path"].as_str().unwrap().to_string();
+    assert!(path.ends_with(".lkbackup"), "{made}");
+    assert_eq!(
+        (made["tokens"].as_i64(), made["accounts"].as_i64()),
+        (Some(1), Some(2))
+    );
+
+    // First run on another machine: restore instead of setup, nobody signed in.
+    let fresh = App::new();
+    let wrong = fresh.refused(
+        "restore_store",
+        json!({"path": path, "passphrase": "not the passphrase at all"}),
+    );
+    assert_eq!(wrong["code"], "invalid_input");
+    assert_eq!(fresh.ok("setup_status", json!({}))["needs_setup"], true);
+    fresh.ok(
+        "restore_store",
+        json!({"path": path, "passphrase": PASSPHRASE}),
+    );
+    assert_eq!(fresh.ok("setup_status", json!({}))["needs_setup"], false);
+    fresh.sign_in("root", ADMIN_PASSWORD);
+    let restored = fresh.ok("list_tokens", json!({"all": true, "owner": null}));
+    assert_eq!(restored[0]["name"], "in the backup");
+    fresh.ok("sign_out", json!({}));
+    fresh.sign_in("bob", MEMBER_PASSWORD);
+    let refused = fresh.refused(
+        "restore_store",
+        json!({"path": path, "passphrase": PASSPHRASE}),
+    );
+    assert_eq!(
+        refused["code"], "forbidden",
+        "a member may not replace the store"
+    );
+
+    // Over a store: an administrator's restore replaces it and signs everyone out.
+    app.ok(
+        "create_token",
+        json!({"request": {"name": "after the backup", "expires_in_days": null, "systems": null}}),
+    );
+    app.ok(
+        "restore_store",
+        json!({"path": path, "passphrase": PASSPHRASE}),
+    );
+    assert_eq!(app.ok("session", json!({})), Value::Null);
+    app.sign_in("root", ADMIN_PASSWORD);
+    let names: Vec<String> = app
+        .ok("list_tokens", json!({"all": true, "owner": null}))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["in the backup"]);
 }

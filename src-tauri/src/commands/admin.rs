@@ -1,7 +1,7 @@
 //! Administration beyond accounts: groups, the audit log and settings.
 use latchkey_core::audit::{AuditFilter, to_csv, to_json};
 use latchkey_core::settings::Settings;
-use tauri::{AppHandle, Manager, Runtime, State};
+use tauri::{AppHandle, Runtime, State};
 
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
@@ -75,18 +75,10 @@ pub async fn export_audit<R: Runtime>(
             (to_json(&events).to_string(), "json")
         })
     })?;
-    let folder = app
-        .path()
-        .download_dir()
-        .or_else(|_| app.path().home_dir())
-        .map_err(|e| CommandError::new("export", e.to_string()))?;
-    let stamp = latchkey_core::clock::rfc3339(state.clock.now()).replace(':', "-");
-    let path = folder.join(format!("latchkey-audit-{stamp}.{extension}"));
-    std::fs::create_dir_all(&folder)
-        .and_then(|()| std::fs::write(&path, text))
-        .map_err(|e| {
-            CommandError::new("export", format!("could not write {}: {e}", path.display()))
-        })?;
+    let path = super::downloads::new_file(&app, &state, "latchkey-audit", extension)?;
+    std::fs::write(&path, text).map_err(|e| {
+        CommandError::new("export", format!("could not write {}: {e}", path.display()))
+    })?;
     Ok(path.display().to_string())
 }
 

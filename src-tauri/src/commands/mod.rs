@@ -2,7 +2,9 @@
 //! `AppState` and maps errors to `{code, message}`.
 pub mod accounts;
 pub mod admin;
+pub mod backup;
 pub mod clipboard;
+mod downloads;
 pub mod reminders;
 pub mod session;
 pub mod setup;

@@ -4,6 +4,7 @@ import { call } from "../ipc";
 import type { AccessView } from "./AccessView";
 import type { AccountView } from "./AccountView";
 import type { AuditEventView } from "./AuditEventView";
+import type { BackupView } from "./BackupView";
 import type { GroupView } from "./GroupView";
 import type { IssuedTokenView } from "./IssuedTokenView";
 import type { NewTokenRequest } from "./NewTokenRequest";
@@ -128,6 +129,14 @@ export function auditEvents(since: number | null, until: number | null, actorNam
 
 export function exportAudit(format: string): Promise<string> {
   return call<string>("export_audit", { format });
+}
+
+export function backupStore(passphrase: string): Promise<BackupView> {
+  return call<BackupView>("backup_store", { passphrase });
+}
+
+export function restoreStore(path: string, passphrase: string): Promise<BackupView> {
+  return call<BackupView>("restore_store", { path, passphrase });
 }
 
 export function getSettings(): Promise<SettingsView> {

@@ -1,0 +1,51 @@
+//! Settings → Backup and restore, and restore at first run.
+use std::path::PathBuf;
+
+use latchkey_core::backup::{ExistingStore, restore};
+use tauri::{AppHandle, Runtime, State};
+
+use crate::error::CommandResult;
+use crate::state::AppState;
+use crate::views::BackupView;
+
+/// Seals the store and its key under `passphrase` into a new file in Downloads (administrators).
+#[tauri::command(async)]
+pub async fn backup_store<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> CommandResult<BackupView> {
+    state.actor()?;
+    let path = super::downloads::new_file(&app, &state, "latchkey-backup", "lkbackup")?;
+    let summary = state.as_actor(|a, actor| a.backup(actor, &passphrase, &path))?;
+    Ok(BackupView::new(&path, summary))
+}
+
+/// Restores a backup: at first run into the empty place, or (administrators) over the current
+/// store, which is kept beside it; everyone signs in again afterwards.
+#[tauri::command(async)]
+pub async fn restore_store(
+    state: State<'_, AppState>,
+    path: String,
+    passphrase: String,
+) -> CommandResult<BackupView> {
+    let config = state.config()?.clone();
+    let from = PathBuf::from(path);
+    let summary = if state.store_exists()? {
+        let actor = state.actor()?;
+        let current = state.take_store()?;
+        let summary = current.replace_with_backup(actor, &from, &passphrase, &config.key)?;
+        state.set_session(None)?;
+        summary
+    } else {
+        restore(
+            &from,
+            &passphrase,
+            &config.path,
+            &config.key,
+            state.clock.clone(),
+            ExistingStore::Refuse,
+        )?
+    };
+    Ok(BackupView::new(&from, summary))
+}
