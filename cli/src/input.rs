@@ -12,8 +12,22 @@ pub struct Stdin {
 }
 
 impl Stdin {
+    /// The process's standard input, read when first needed.
     pub fn new() -> Self {
         Stdin { lines: None }
+    }
+
+    /// Given lines instead of the process's standard input (in-process callers, the fuzzer).
+    pub fn from_lines(lines: Vec<String>) -> Self {
+        Stdin {
+            lines: Some(
+                lines
+                    .into_iter()
+                    .map(Zeroizing::new)
+                    .collect::<Vec<_>>()
+                    .into_iter(),
+            ),
+        }
     }
 
     fn next_line(&mut self, what: &str) -> CliResult<Zeroizing<String>> {

@@ -17,8 +17,9 @@ use crate::key::{self, KeySource};
 use crate::model::Actor;
 use crate::{audit, store, validate};
 
-/// Who restored, in the audit log: no account is signed in while a store is restored.
-const RESTORE_ACTOR: &str = "(restore)";
+/// Who restored, in the audit log: no account is signed in while a store is restored, and no
+/// username can contain a space.
+const RESTORE_ACTOR: &str = "(latchkey restore)";
 
 /// What a backup or restore wrote, for the people who asked for it.
 #[derive(Debug, Clone, Serialize)]
