@@ -11,6 +11,12 @@ pub struct Stdin {
     lines: Option<std::vec::IntoIter<Zeroizing<String>>>,
 }
 
+impl Default for Stdin {
+    fn default() -> Self {
+        Stdin::new()
+    }
+}
+
 impl Stdin {
     /// The process's standard input, read when first needed.
     pub fn new() -> Self {
