@@ -1,92 +1,9 @@
 //! Every command on Tauri's mock runtime: unauthenticated, as a member and as an administrator.
 //! The role rule is enforced in Rust whatever the UI shows, and every error is `{code, message}`.
-use std::sync::Arc;
+mod common;
 
-use latchkey_app::state::{AppState, StoreConfig};
-use latchkey_core::{KeySource, TestClock};
+use common::*;
 use serde_json::{Value, json};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{
-    INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets,
-};
-use tauri::webview::InvokeRequest;
-use tauri::{WebviewWindow, WebviewWindowBuilder};
-
-const ADMIN_PASSWORD: &str = "admin password that is long";
-const MEMBER_PASSWORD: &str = "member password that is long";
-
-struct App {
-    _dir: tempfile::TempDir,
-    _app: tauri::App<MockRuntime>,
-    window: WebviewWindow<MockRuntime>,
-}
-
-impl App {
-    fn new() -> App {
-        let dir = tempfile::tempdir().unwrap();
-        let config = StoreConfig {
-            path: dir.path().join("store.db"),
-            key: KeySource::File(dir.path().join("key")),
-        };
-        let mut state = AppState::new(Some(config), Arc::new(TestClock::at(1_767_225_600)));
-        state.downloads = Some(dir.path().join("Downloads"));
-        let app = mock_builder()
-            .manage(state)
-            .invoke_handler(latchkey_app::handler())
-            .build(mock_context(noop_assets()))
-            .unwrap();
-        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .unwrap();
-        App {
-            _dir: dir,
-            _app: app,
-            window,
-        }
-    }
-
-    fn call(&self, command: &str, args: Value) -> Result<Value, Value> {
-        let request = InvokeRequest {
-            cmd: command.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().unwrap())
-    }
-
-    fn ok(&self, command: &str, args: Value) -> Value {
-        self.call(command, args)
-            .unwrap_or_else(|e| panic!("{command} failed: {e}"))
-    }
-
-    fn refused(&self, command: &str, args: Value) -> Value {
-        let error = self.call(command, args).expect_err(command);
-        let keys: Vec<&str> = error
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
-        assert_eq!(keys, ["code", "message"], "{command}: {error}");
-        error
-    }
-
-    /// First-run setup (signs the administrator in) and a member `bob`.
-    fn with_accounts() -> App {
-        let app = App::new();
-        app.ok("setup", json!({"organisation": "Acme", "username": "root", "displayName": null, "password": ADMIN_PASSWORD}));
-        app.ok("add_account", json!({"username": "bob", "displayName": null, "admin": false, "password": MEMBER_PASSWORD}));
-        app
-    }
-
-    fn sign_in(&self, user: &str, password: &str) {
-        self.ok("sign_in", json!({"username": user, "password": password}));
-    }
-}
 
 /// Every command that needs a signed-in account, with plausible arguments, and whether only
 /// administrators may call it.

@@ -2,6 +2,7 @@
 //! folder, with nothing inherited from the environment that could change what it does.
 pub mod app;
 pub mod desktop_bus;
+pub mod hostile;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -12,9 +13,6 @@ pub const ADMIN: &str = "root";
 pub const ADMIN_PASSWORD: &str = "root password that is long";
 pub const MEMBER_PASSWORD: &str = "member password that is long";
 
-/// The workspace's `latchkey` binary, refusing one older than the sources it is built from, so a
-/// stale build can never pass for the current code. `cargo test --workspace` builds it (the cli
-/// crate has an integration test); `cargo build -p latchkey-cli` does too.
 /// Opens a store straight through core and signs in: for tests and helpers that need thousands
 /// of writes (the CLI would take minutes) or write from inside the test process.
 pub fn open_store_as(
@@ -33,6 +31,9 @@ pub fn open_store_as(
     (authority, actor)
 }
 
+/// The workspace's `latchkey` binary, refusing one older than the sources it is built from, so a
+/// stale build can never pass for the current code. `cargo test --workspace` builds it (the cli
+/// crate has an integration test); `cargo build -p latchkey-cli` does too.
 pub fn latchkey_bin() -> PathBuf {
     fresh_binary(
         "latchkey",

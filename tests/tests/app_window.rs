@@ -177,3 +177,49 @@ fn the_app_binary_exports_no_sqlite_symbols() {
         &exported[..exported.len().min(5)]
     );
 }
+
+/// Issue 5 point 4 in the window: names that are markup, SQL or mixed scripts are shown as the
+/// text they are; nothing in them runs or becomes an element.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Xvfb, D-Bus and tauri-driver; scripts/test runs it"]
+async fn hostile_names_are_shown_as_text_and_nothing_in_them_runs() {
+    let env = Env::initialised();
+    let names = [
+        r#"<img src=x onerror="document.title='pwned'">"#,
+        "x'); DROP TABLE tokens;--",
+        "ünïcødé 🔑 名前 {{7*7}}",
+    ];
+    for name in names {
+        env.create_token(ADMIN, ADMIN_PASSWORD, &["--name", name]);
+    }
+    let app = AppSession::start(&env).await;
+    app.sign_in(ADMIN, ADMIN_PASSWORD).await;
+    app.test_id("token-row").await;
+    // The name cell's text content is the name itself, markup and all.
+    let cells = app
+        .client
+        .find_all(fantoccini::Locator::Css(
+            "[data-testid=\"token-row\"] td:first-child",
+        ))
+        .await
+        .unwrap();
+    let mut shown = Vec::new();
+    for cell in cells {
+        shown.push(cell.prop("textContent").await.unwrap().unwrap_or_default());
+    }
+    for name in names {
+        assert!(
+            shown.iter().any(|text| text == name),
+            "{name:?} is not shown as text in {shown:?}"
+        );
+    }
+    let title = app.client.title().await.unwrap();
+    assert_ne!(title, "pwned", "markup in a name ran");
+    let images = app
+        .client
+        .find_all(fantoccini::Locator::Css("table img"))
+        .await
+        .unwrap();
+    assert!(images.is_empty(), "markup in a name became an element");
+    app.stop().await;
+}

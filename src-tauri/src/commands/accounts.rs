@@ -26,7 +26,8 @@ pub async fn add_account(
 ) -> CommandResult<AccountView> {
     let new = NewAccount {
         username: &username,
-        display_name: display_name.as_deref().filter(|n| !n.trim().is_empty()),
+        // No display name is `null`; a blank one is refused by core, as the CLI refuses it.
+        display_name: display_name.as_deref(),
         role: if admin { Role::Admin } else { Role::Member },
         password: &password,
     };

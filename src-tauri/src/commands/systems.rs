@@ -21,9 +21,9 @@ pub async fn onboard_system(
     slug: String,
     display_name: Option<String>,
 ) -> CommandResult<SystemView> {
-    let name = display_name.filter(|n| !n.trim().is_empty());
+    // No display name is `null`; a blank one is refused by core, as the CLI refuses it.
     state.as_actor(|a, actor| {
-        a.onboard_system(actor, &slug, name.as_deref())
+        a.onboard_system(actor, &slug, display_name.as_deref())
             .map(SystemView::from)
     })
 }

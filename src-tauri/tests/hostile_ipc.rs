@@ -1,0 +1,277 @@
+//! Issue 5 point 4 through the app's IPC commands (Tauri's mock runtime): the same hostile table
+//! as the CLI suite, in every field that takes text, numbers and ids. Each value is refused with a
+//! one-line message and the store's content is unchanged, or it is stored and shown exactly as
+//! given and nothing but its own row and audit event changes.
+mod common;
+
+#[path = "../../tests/src/hostile.rs"]
+mod hostile;
+
+use common::*;
+use hostile::Expect;
+use serde_json::{Value, json};
+
+struct Field {
+    label: &'static str,
+    table: &'static str,
+    /// Who sends it: "bob" (a member) or "root".
+    actor: &'static str,
+    expect: fn(&str, Expect) -> Expect,
+    call: fn(usize, &str) -> (&'static str, Value),
+    /// The command that lists it, and the key it is shown under.
+    shown_by: (&'static str, Value, &'static str),
+}
+
+fn fields() -> Vec<Field> {
+    vec![
+        Field {
+            label: "token name",
+            table: "tokens",
+            actor: "bob",
+            expect: |_, e| e,
+            call: |_, v| {
+                (
+                    "create_token",
+                    json!({"request": {"name": v, "expires_in_days": null, "systems": null}}),
+                )
+            },
+            shown_by: ("list_tokens", json!({"all": false, "owner": null}), "name"),
+        },
+        Field {
+            label: "system display name",
+            table: "systems",
+            actor: "bob",
+            expect: |_, e| e,
+            call: |n, v| {
+                (
+                    "onboard_system",
+                    json!({"slug": format!("svc-{n}"), "displayName": v}),
+                )
+            },
+            shown_by: ("list_systems", json!({}), "display_name"),
+        },
+        Field {
+            label: "account display name",
+            table: "accounts",
+            actor: "root",
+            expect: |_, e| e,
+            call: |n, v| {
+                (
+                    "add_account",
+                    json!({"username": format!("user-{n}"), "displayName": v, "admin": false, "password": MEMBER_PASSWORD}),
+                )
+            },
+            shown_by: ("list_accounts", json!({}), "display_name"),
+        },
+        Field {
+            label: "username",
+            table: "accounts",
+            actor: "root",
+            expect: |v, e| hostile::limited_to_64(hostile::username_expect(v, e)),
+            call: |_, v| {
+                (
+                    "add_account",
+                    json!({"username": v, "displayName": null, "admin": false, "password": MEMBER_PASSWORD}),
+                )
+            },
+            shown_by: ("list_accounts", json!({}), "username"),
+        },
+        Field {
+            label: "group name",
+            table: "groups",
+            actor: "root",
+            expect: |_, e| hostile::limited_to_64(e),
+            call: |_, v| ("add_group", json!({"name": v})),
+            shown_by: ("list_groups", json!({}), "name"),
+        },
+        Field {
+            label: "system slug",
+            table: "systems",
+            actor: "bob",
+            expect: |v, _| hostile::slug_expect(v),
+            call: |_, v| ("onboard_system", json!({"slug": v, "displayName": null})),
+            shown_by: ("list_systems", json!({}), "slug"),
+        },
+    ]
+}
+
+fn act_as(app: &App, who: &str) {
+    app.ok("sign_out", json!({}));
+    let password = if who == "root" {
+        ADMIN_PASSWORD
+    } else {
+        MEMBER_PASSWORD
+    };
+    app.sign_in(who, password);
+}
+
+/// A refusal carries a one-line message: `{code, message}` from our commands, or Tauri's own
+/// text when the value does not even have the argument's type.
+fn assert_clear_refusal(case: &str, error: &Value) -> String {
+    let message = match error {
+        Value::Object(fields) => {
+            let keys: Vec<&str> = fields.keys().map(String::as_str).collect();
+            assert_eq!(keys, ["code", "message"], "{case}: {error}");
+            fields["message"].as_str().unwrap_or_default().to_string()
+        }
+        Value::String(text) => text.clone(),
+        other => panic!("{case}: an error of no known shape: {other}"),
+    };
+    assert!(
+        !message.is_empty() && !message.contains(['\n', '\r']),
+        "{case}: {message:?}"
+    );
+    assert!(
+        message.chars().count() < 300,
+        "{case}: the message echoes the value: {message}"
+    );
+    message
+}
+
+#[test]
+fn hostile_text_in_every_field_is_refused_or_stored_and_shown_literally() {
+    let app = App::with_accounts();
+    let mut tried = 0;
+    for (n, field) in fields().into_iter().enumerate() {
+        act_as(&app, field.actor);
+        for (m, (label, value, free_text)) in hostile::texts().into_iter().enumerate() {
+            let case = format!("{} = {label}", field.label);
+            tried += 1;
+            let before = hostile::dump(&app.db_path());
+            let (command, args) = (field.call)(n * 100 + m, &value);
+            let answer = app.call(command, args);
+            match ((field.expect)(&value, free_text), answer) {
+                (Expect::Refused(fragment), Err(error)) => {
+                    let message = assert_clear_refusal(&case, &error);
+                    assert!(
+                        message.contains(fragment),
+                        "{case}: {message:?} should say {fragment:?}"
+                    );
+                    assert!(
+                        hostile::dump(&app.db_path()) == before,
+                        "{case}: the store changed"
+                    );
+                }
+                (Expect::Literal, Ok(_)) => {
+                    let mut changed =
+                        hostile::changed_tables(&before, &hostile::dump(&app.db_path()));
+                    changed.retain(|t| t != "audit_events" && t != "clock_watermark");
+                    assert_eq!(changed, [field.table], "{case}: only its own row is new");
+                    let (list, list_args, key) = &field.shown_by;
+                    let shown = app.ok(list, list_args.clone());
+                    let literal = value.trim();
+                    assert!(
+                        shown
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .any(|row| row[*key] == literal),
+                        "{case}: {literal:?} is not shown as given"
+                    );
+                }
+                (expected, answer) => panic!("{case}: expected {expected:?}, got {answer:?}"),
+            }
+        }
+    }
+    assert!(tried >= 130, "{tried} cases");
+}
+
+#[test]
+fn hostile_numbers_are_refused_wherever_days_are_asked() {
+    let app = App::with_accounts();
+    let issued = app.ok(
+        "create_token",
+        json!({"request": {"name": "ci", "expires_in_days": null, "systems": null}}),
+    );
+    let id = issued["token"]["id"].as_str().unwrap().to_string();
+    let numbers = [
+        json!(-1),
+        json!(0),
+        json!(i64::MIN),
+        json!(i64::MAX),
+        json!(u64::MAX),
+        json!(1e30),
+        json!(3.5),
+        json!("10"),
+        json!(true),
+        json!([1]),
+    ];
+    for number in numbers {
+        let calls = [
+            (
+                "create_token",
+                json!({"request": {"name": "n", "expires_in_days": number, "systems": null}}),
+            ),
+            (
+                "rotate_token",
+                json!({"id": id, "graceDays": number, "untilFirstUse": false}),
+            ),
+            (
+                "update_settings",
+                json!({"settings": {"reminder_schedule": [30, 7, 1, 0], "max_lifetime_days": number, "onboarder_gets_access": false}}),
+            ),
+            (
+                "update_settings",
+                json!({"settings": {"reminder_schedule": [number], "max_lifetime_days": 365, "onboarder_gets_access": false}}),
+            ),
+        ];
+        // A reminder on the day of expiry (0) is a fine schedule; every other value is not.
+        let skip = usize::from(number == json!(0));
+        for (command, args) in calls.into_iter().take(4 - skip) {
+            let case = format!("{command} with {number}");
+            let before = hostile::dump(&app.db_path());
+            let error = app.call(command, args).expect_err(&case);
+            assert_clear_refusal(&case, &error);
+            assert!(
+                hostile::dump(&app.db_path()) == before,
+                "{case}: the store changed"
+            );
+        }
+    }
+}
+
+#[test]
+fn ids_of_nothing_or_of_another_accounts_token_are_refused_everywhere() {
+    let app = App::with_accounts();
+    let issued = app.ok(
+        "create_token",
+        json!({"request": {"name": "root's", "expires_in_days": null, "systems": null}}),
+    );
+    let roots = issued["token"]["id"].as_str().unwrap().to_string();
+    act_as(&app, "bob");
+    for id in hostile::foreign_ids(&roots) {
+        for (command, args) in [
+            ("revoke_token", json!({"id": id})),
+            (
+                "rotate_token",
+                json!({"id": id, "graceDays": null, "untilFirstUse": false}),
+            ),
+            ("delete_token", json!({"id": id})),
+            ("list_tokens", json!({"all": false, "owner": id})),
+            ("revoke_all_tokens", json!({"owner": id})),
+        ] {
+            let case = format!("bob: {command} {id:?}");
+            let before = hostile::dump(&app.db_path());
+            let error = app.call(command, args).expect_err(&case);
+            assert_clear_refusal(&case, &error);
+            assert!(
+                ["not_found", "forbidden", "invalid_input"]
+                    .contains(&error["code"].as_str().unwrap_or("")),
+                "{case}: {error}"
+            );
+            assert!(
+                hostile::dump(&app.db_path()) == before,
+                "{case}: the store changed"
+            );
+        }
+    }
+    // Wrong types where an id belongs are refused before any command runs.
+    for id in [json!(null), json!(7), json!({"$ne": ""})] {
+        let before = hostile::dump(&app.db_path());
+        let error = app
+            .call("revoke_token", json!({ "id": id }))
+            .expect_err("a non-string id");
+        assert_clear_refusal(&format!("revoke_token {id}"), &error);
+        assert!(hostile::dump(&app.db_path()) == before);
+    }
+}
