@@ -206,29 +206,29 @@ fn invalid_utf8_in_any_argument_is_a_usage_error_that_changes_nothing() {
 #[test]
 fn hostile_numbers_are_refused_wherever_days_are_asked() {
     let (env, root_token) = setup();
-    let days_fields: [(&str, fn(&str) -> Vec<String>); 3] = [
-        ("--expires-in-days", |v| {
-            ["tokens", "create", "--name", "n", "--expires-in-days", v]
-                .map(String::from)
-                .to_vec()
-        }),
-        ("--grace-days", |v| {
-            ["tokens", "rotate", "ROOT", "--grace-days", v]
-                .map(String::from)
-                .to_vec()
-        }),
-        ("--max-lifetime-days", |v| {
-            ["settings", "set", "--max-lifetime-days", v]
-                .map(String::from)
-                .to_vec()
-        }),
+    // Each command with VALUE where the number goes (and ROOT for root's token id).
+    let commands: [&[&str]; 3] = [
+        &[
+            "tokens",
+            "create",
+            "--name",
+            "n",
+            "--expires-in-days",
+            "VALUE",
+        ],
+        &["tokens", "rotate", "ROOT", "--grace-days", "VALUE"],
+        &["settings", "set", "--max-lifetime-days", "VALUE"],
     ];
-    for (option, args) in days_fields {
+    for command in commands {
         for value in hostile::NUMBERS {
-            let case = format!("{option} {value:?}");
-            let args: Vec<String> = args(value)
-                .into_iter()
-                .map(|a| if a == "ROOT" { root_token.clone() } else { a })
+            let case = format!("{} {value:?}", command.join(" "));
+            let args: Vec<&str> = command
+                .iter()
+                .map(|a| match *a {
+                    "VALUE" => *value,
+                    "ROOT" => root_token.as_str(),
+                    other => other,
+                })
                 .collect();
             let args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
             let before = env.store_files();
