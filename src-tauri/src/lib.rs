@@ -20,6 +20,15 @@ use crate::state::AppState;
 
 /// The command handler, shared by the app and the mock-runtime tests.
 pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    let commands = commands();
+    move |invoke| {
+        // The command's name only: arguments may hold passwords.
+        log::debug(|| format!("command {}", invoke.message.command()));
+        commands(invoke)
+    }
+}
+
+fn commands<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         commands::setup::setup_status,
         commands::setup::setup,

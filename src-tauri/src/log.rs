@@ -1,5 +1,6 @@
 //! The app's log: one line per event on stderr, prefixed `latchkey-app:`. `LATCHKEY_LOG=debug`
-//! adds a line per reminder check. Nothing logged ever holds a secret.
+//! adds a line per reminder check and per command called (its name, never its arguments). Nothing
+//! logged ever holds a secret.
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
