@@ -46,11 +46,20 @@ fn open_with(path: &Path, mode: OpenMode, migrations: &[Migration]) -> Result<Co
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(e, path))?;
     // Read the version before any pragma that could write: a newer store is left untouched.
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |row| row.get(0))
-        .map_err(|e| classify(e, path))?;
+    let read_version = |conn: Connection| -> rusqlite::Result<(Connection, i64)> {
+        let version = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        Ok((conn, version))
+    };
+    let opened = Connection::open_with_flags(path, flags).and_then(read_version);
+    let (conn, version, read_only) = match opened {
+        Ok((conn, version)) => (conn, version, false),
+        Err(error) if cannot_open(&error) && !writable(path) => {
+            let (conn, version) = open_read_only(path).and_then(read_version)?;
+            (conn, version, true)
+        }
+        Err(error) => return Err(classify(error, path)),
+    };
     let latest = migrations.last().map_or(0, |m| m.version);
     if version > latest {
         return Err(CoreError::NewerSchema {
@@ -58,6 +67,13 @@ fn open_with(path: &Path, mode: OpenMode, migrations: &[Migration]) -> Result<Co
             found: version,
             supported: latest,
         });
+    }
+    if read_only {
+        if version < latest {
+            return Err(CoreError::ReadOnly);
+        }
+        set_reading_pragmas(&conn)?;
+        return Ok(conn);
     }
     set_pragmas(&conn)?;
     if version < latest {
@@ -71,7 +87,7 @@ fn open_with(path: &Path, mode: OpenMode, migrations: &[Migration]) -> Result<Co
 
 /// Every pragma of SPEC §7.2, in one place.
 fn set_pragmas(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    set_reading_pragmas(conn)?;
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(CoreError::Store(format!(
@@ -80,14 +96,68 @@ fn set_pragmas(conn: &Connection) -> Result<()> {
     }
     conn.execute_batch(
         "PRAGMA synchronous = FULL;
-         PRAGMA foreign_keys = ON;
-         PRAGMA trusted_schema = OFF;
-         PRAGMA secure_delete = ON;
-         PRAGMA cache_size = -65536;",
+         PRAGMA secure_delete = ON;",
     )?;
     #[cfg(target_os = "macos")]
     conn.execute_batch("PRAGMA fullfsync = ON; PRAGMA checkpoint_fullfsync = ON;")?;
     Ok(())
+}
+
+/// The pragmas that also apply to a store opened read-only.
+fn set_reading_pragmas(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         PRAGMA trusted_schema = OFF;
+         PRAGMA cache_size = -65536;",
+    )?;
+    Ok(())
+}
+
+fn cannot_open(error: &rusqlite::Error) -> bool {
+    matches!(error, rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::CannotOpen)
+}
+
+/// Whether the store file can be opened for writing (a read-only mount or file says no, even to
+/// root). Opening for writing without truncating changes nothing.
+fn writable(path: &Path) -> bool {
+    std::fs::OpenOptions::new().write(true).open(path).is_ok()
+}
+
+/// A store on a read-only file system or in a read-only file: SQLite cannot make the WAL's
+/// shared-memory file beside it, so the file is opened as immutable (nothing can change it). A
+/// leftover write-ahead log would be missed that way, so that case is refused.
+fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        return Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+            Some("read-only store with unapplied changes".into()),
+        ));
+    }
+    let uri = format!("file:{}?immutable=1", uri_path(path));
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    Connection::open_with_flags(uri, flags)
+}
+
+/// A path as the path part of a `file:` URI: every byte but unreserved ones and `/` escaped.
+fn uri_path(path: &Path) -> String {
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()).to_vec();
+    #[cfg(not(unix))]
+    let bytes = path.to_string_lossy().replace('\\', "/").into_bytes();
+    let mut out = String::new();
+    for byte in bytes {
+        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 pub(crate) fn create_file(path: &Path) -> Result<()> {
@@ -347,6 +417,12 @@ mod tests {
             )
             .unwrap();
         assert_eq!(tables, 0);
+    }
+
+    #[test]
+    fn a_path_becomes_a_uri_path_that_sqlite_reads_back_literally() {
+        let path = Path::new("/tmp/a b/what?#100%/store.db");
+        assert_eq!(uri_path(path), "/tmp/a%20b/what%3F%23100%25/store.db");
     }
 
     #[test]

@@ -146,7 +146,7 @@ impl Authority {
             })
             .optional()?;
         let Some(found) = found else {
-            self.record_denial(None, DenyReason::Unknown, request)?;
+            bookkeeping(self.record_denial(None, DenyReason::Unknown, request))?;
             return Ok(Verification::denied(DenyReason::Unknown));
         };
         let now = self.clock_now().max(found.watermark);
@@ -179,7 +179,7 @@ impl Authority {
             TokenStatus::Active => self.access_denial(&found, owner.as_ref(), request)?,
         };
         if let Some(reason) = reason {
-            self.record_denial(Some(&found.public_id), reason, request)?;
+            bookkeeping(self.record_denial(Some(&found.public_id), reason, request))?;
             answer.reason = Some(reason);
             return Ok(answer);
         }
@@ -187,10 +187,21 @@ impl Authority {
         if let (true, Some(owner)) = (request.list_systems, &owner) {
             answer.systems = self.token_systems(&found, owner)?;
         }
-        self.record_use(&found, now)?;
+        bookkeeping(self.record_use(&found, now))?;
         Ok(answer)
     }
+}
 
+/// What verification writes (last use, the audit of a denial) is bookkeeping: on a store that is
+/// read-only (a read-only mount, say) or on a full disk the answer is still given, unrecorded.
+fn bookkeeping(written: Result<()>) -> Result<()> {
+    match written {
+        Err(crate::CoreError::ReadOnly | crate::CoreError::DiskFull) => Ok(()),
+        other => other,
+    }
+}
+
+impl Authority {
     /// The account a token acts for, when the token is valid (used to on-board with a token).
     pub fn actor_from_token(&mut self, token: &str) -> Result<Actor> {
         let verification = self.verify(

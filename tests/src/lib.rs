@@ -3,6 +3,7 @@
 pub mod app;
 pub mod desktop_bus;
 pub mod hostile;
+pub mod tmpfs;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
