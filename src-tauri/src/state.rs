@@ -87,9 +87,18 @@ impl AppState {
         Ok(guard)
     }
 
-    /// Takes the open store out (opening it first), so it can be closed and replaced.
-    pub fn take_store(&self) -> CommandResult<Authority> {
-        self.store()?.take().ok_or_else(CommandError::not_signed_in)
+    /// Hands the open store (opened first if need be) to `body` to close and replace, holding
+    /// the store's lock throughout, so nothing (the reminder loop, say) reopens the old file
+    /// meanwhile; the next use opens whatever store is then in its place.
+    pub fn replace_store<T>(
+        &self,
+        body: impl FnOnce(Authority) -> latchkey_core::Result<T>,
+    ) -> CommandResult<T> {
+        let mut guard = self.store()?;
+        let current = guard.take().ok_or_else(CommandError::not_signed_in)?;
+        let result = body(current);
+        drop(guard);
+        Ok(result?)
     }
 
     pub fn set_store(&self, authority: Authority) -> CommandResult<()> {

@@ -33,8 +33,9 @@ pub async fn restore_store(
     let from = PathBuf::from(path);
     let summary = if state.store_exists()? {
         let actor = state.actor()?;
-        let current = state.take_store()?;
-        let summary = current.replace_with_backup(actor, &from, &passphrase, &config.key)?;
+        let summary = state.replace_store(|current| {
+            current.replace_with_backup(actor, &from, &passphrase, &config.key)
+        })?;
         state.set_session(None)?;
         summary
     } else {
