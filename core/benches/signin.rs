@@ -63,7 +63,10 @@ fn paired(argon: &Argon2<'_>, stored: &str, store: &mut Store) {
             assert!(argon.verify_password(PASSWORD.as_bytes(), &parsed).is_ok());
         }));
         check.push(time(&mut || {
-            store.authority.authenticate("bob", PASSWORD).expect("sign in");
+            store
+                .authority
+                .authenticate("bob", PASSWORD)
+                .expect("sign in");
         }));
         app.push(time(&mut || {
             store.authority.sign_in("bob", PASSWORD).expect("sign in");

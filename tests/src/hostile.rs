@@ -147,11 +147,23 @@ pub fn dump(db: &Path) -> StoreDump {
         .collect()
 }
 
-/// The tables whose content differs between two dumps.
+/// The tables whose content differs between two dumps, besides the audit log and the clock
+/// watermark (which every accepted write moves).
 pub fn changed_tables(before: &StoreDump, after: &StoreDump) -> Vec<String> {
     after
         .iter()
         .filter(|(table, rows)| before.get(*table) != Some(rows))
         .map(|(table, _)| table.clone())
+        .filter(|table| table != "audit_events" && table != "clock_watermark")
         .collect()
+}
+
+/// An accepted value is in a listed JSON array under `key`, exactly as given (trimmed).
+pub fn assert_shown_literally(case: &str, listed: &serde_json::Value, key: &str, value: &str) {
+    let literal = value.trim();
+    let rows = listed.as_array().map(Vec::as_slice).unwrap_or_default();
+    assert!(
+        rows.iter().any(|row| row[key] == literal),
+        "{case}: {literal:?} is not shown as given in {listed}"
+    );
 }

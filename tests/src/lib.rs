@@ -297,6 +297,18 @@ pub fn run_command(mut command: Command, stdin: Option<&str>) -> Output {
     }
 }
 
+/// A connection that keeps a store's write-ahead log from being folded in and removed (the last
+/// connection to close does that), so tests can search the log's content; drop it to fold.
+pub fn keep_wal_open(db: &Path) -> rusqlite::Connection {
+    let holder = rusqlite::Connection::open(db).expect("open the store");
+    holder
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .expect("read the store");
+    holder
+}
+
 /// Every 16-character piece of `token`.
 pub fn pieces(token: &str) -> Vec<&str> {
     (0..=token.len().saturating_sub(16))

@@ -7,12 +7,7 @@ fn no_token_or_piece_of_one_reaches_the_store_files_audit_or_stderr() {
     let env = Env::initialised();
     env.as_admin(&["systems", "onboard", "web"]).ok();
     // Keep the write-ahead log alive while the CLI writes, so its content can be searched too.
-    let holder = rusqlite::Connection::open(&env.db).unwrap();
-    holder
-        .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
-        })
-        .unwrap();
+    let holder = keep_wal_open(&env.db);
     let mut tokens = Vec::new();
     let mut stderr = String::new();
     for i in 0..100 {

@@ -35,12 +35,7 @@ async fn no_secret_or_piece_of_one_in_store_logs_exports_backup_or_page_at_debug
     env.init().ok();
     env.as_admin(&["systems", "onboard", "web"]).ok();
     // Keep the write-ahead log alive so its content is searched before a checkpoint empties it.
-    let holder = rusqlite::Connection::open(&env.db).unwrap();
-    holder
-        .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
-        })
-        .unwrap();
+    let holder = keep_wal_open(&env.db);
 
     // The CLI: create, rotate, verify, revoke; every line it writes to stderr is kept.
     let mut secrets = Vec::new();
