@@ -64,15 +64,10 @@ impl Stdin {
         if from_stdin {
             return self.next_line("the password");
         }
-        if let Some(value) = std::env::var_os("LATCHKEY_PASSWORD") {
-            return Ok(Zeroizing::new(value.into_string().map_err(|_| {
-                CliError::Usage("LATCHKEY_PASSWORD is not valid UTF-8".into())
-            })?));
+        match from_env("LATCHKEY_PASSWORD")? {
+            Some(value) => Ok(value),
+            None => prompt(&ASK_PASSWORD, "Password: ", None),
         }
-        prompt(
-            "Password: ",
-            "set LATCHKEY_PASSWORD or pass --password-stdin",
-        )
     }
 
     /// The first administrator's password at `init`: read like any password, but a prompt asks
@@ -81,15 +76,11 @@ impl Stdin {
         if from_stdin || std::env::var_os("LATCHKEY_PASSWORD").is_some() {
             return self.password(from_stdin);
         }
-        let hint = "set LATCHKEY_PASSWORD or pass --password-stdin";
-        let first = prompt("Administrator password: ", hint)?;
-        let second = prompt("Administrator password again: ", hint)?;
-        if *first != *second {
-            return Err(CliError::Usage(
-                "the two passwords differ; nothing was created".into(),
-            ));
-        }
-        Ok(first)
+        prompt(
+            &ASK_PASSWORD,
+            "Administrator password: ",
+            Some("the two passwords differ; nothing was created"),
+        )
     }
 
     /// A new password: LATCHKEY_NEW_PASSWORD, the next line of standard input, or a prompt twice.
@@ -97,20 +88,14 @@ impl Stdin {
         if from_stdin {
             return self.next_line("the new password");
         }
-        if let Some(value) = std::env::var_os("LATCHKEY_NEW_PASSWORD") {
-            return Ok(Zeroizing::new(value.into_string().map_err(|_| {
-                CliError::Usage("LATCHKEY_NEW_PASSWORD is not valid UTF-8".into())
-            })?));
+        match from_env("LATCHKEY_NEW_PASSWORD")? {
+            Some(value) => Ok(value),
+            None => prompt(
+                &ASK_NEW_PASSWORD,
+                "New password: ",
+                Some("the two passwords differ; nothing was changed"),
+            ),
         }
-        let hint = "set LATCHKEY_NEW_PASSWORD or pass --new-password-stdin";
-        let first = prompt("New password: ", hint)?;
-        let second = prompt("New password again: ", hint)?;
-        if *first != *second {
-            return Err(CliError::Usage(
-                "the two passwords differ; nothing was changed".into(),
-            ));
-        }
-        Ok(first)
     }
 
     /// A backup's passphrase: LATCHKEY_BACKUP_PASSPHRASE, the next line of standard input, or a
@@ -123,30 +108,62 @@ impl Stdin {
         if from_stdin {
             return self.next_line("the backup passphrase");
         }
-        if let Some(value) = std::env::var_os("LATCHKEY_BACKUP_PASSPHRASE") {
-            return Ok(Zeroizing::new(value.into_string().map_err(|_| {
-                CliError::Usage("LATCHKEY_BACKUP_PASSPHRASE is not valid UTF-8".into())
-            })?));
+        match from_env("LATCHKEY_BACKUP_PASSPHRASE")? {
+            Some(value) => Ok(value),
+            None => prompt(
+                &ASK_PASSPHRASE,
+                "Backup passphrase: ",
+                confirm.then_some("the two passphrases differ; nothing was written"),
+            ),
         }
-        let hint = "set LATCHKEY_BACKUP_PASSPHRASE or pass --passphrase-stdin";
-        let first = prompt_for("backup passphrase", "Backup passphrase: ", hint)?;
-        if confirm {
-            let second = prompt_for("backup passphrase", "Backup passphrase again: ", hint)?;
-            if *first != *second {
-                return Err(CliError::Usage(
-                    "the two passphrases differ; nothing was written".into(),
-                ));
-            }
-        }
-        Ok(first)
     }
 }
 
-fn prompt(label: &str, hint: &str) -> CliResult<Zeroizing<String>> {
-    prompt_for("password", label, hint)
+/// What a prompt asks for, and what to do where there is no terminal to ask on.
+struct Asking {
+    what: &'static str,
+    hint: &'static str,
 }
 
-fn prompt_for(what: &str, label: &str, hint: &str) -> CliResult<Zeroizing<String>> {
+const ASK_PASSWORD: Asking = Asking {
+    what: "password",
+    hint: "set LATCHKEY_PASSWORD or pass --password-stdin",
+};
+const ASK_NEW_PASSWORD: Asking = Asking {
+    what: "password",
+    hint: "set LATCHKEY_NEW_PASSWORD or pass --new-password-stdin",
+};
+const ASK_PASSPHRASE: Asking = Asking {
+    what: "backup passphrase",
+    hint: "set LATCHKEY_BACKUP_PASSPHRASE or pass --passphrase-stdin",
+};
+
+fn from_env(name: &str) -> CliResult<Option<Zeroizing<String>>> {
+    std::env::var_os(name)
+        .map(|value| {
+            value
+                .into_string()
+                .map(Zeroizing::new)
+                .map_err(|_| CliError::Usage(format!("{name} is not valid UTF-8")))
+        })
+        .transpose()
+}
+
+/// Asks on the terminal, and with `mismatch` a second time ("… again"), refusing two answers
+/// that differ with that message.
+fn prompt(asking: &Asking, label: &str, mismatch: Option<&str>) -> CliResult<Zeroizing<String>> {
+    let first = prompt_once(asking, label)?;
+    if let Some(mismatch) = mismatch {
+        let again = format!("{} again: ", label.trim_end_matches(": "));
+        if *first != *prompt_once(asking, &again)? {
+            return Err(CliError::Usage(mismatch.into()));
+        }
+    }
+    Ok(first)
+}
+
+fn prompt_once(asking: &Asking, label: &str) -> CliResult<Zeroizing<String>> {
+    let Asking { what, hint } = asking;
     if !std::io::stdin().is_terminal() {
         return Err(CliError::Usage(format!(
             "no {what} given and no terminal to ask on; {hint}"

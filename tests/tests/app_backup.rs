@@ -46,7 +46,7 @@ async fn settings_backs_up_first_run_restores_it_and_settings_restores_over_a_st
     app.click("backup-submit").await;
     let done = app.text("backup-done").await;
     assert!(
-        done.contains("1 tokens") && done.contains(".lkbackup"),
+        done.contains("1 token and 1 account") && done.contains(".lkbackup"),
         "{done}"
     );
     app.stop().await;
@@ -62,7 +62,7 @@ async fn settings_backs_up_first_run_restores_it_and_settings_restores_over_a_st
     assert!(
         app.text("restored-notice")
             .await
-            .contains("Restored Acme: 1 tokens")
+            .contains("Restored Acme: 1 token, 1 account")
     );
     app.sign_in(ADMIN, ADMIN_PASSWORD).await;
     other.verify(&kept, &[]).ok();

@@ -46,11 +46,12 @@ fn report(context: &Context, done: &str, file: &Path, summary: &BackupSummary) {
             "bytes": summary.bytes,
         }));
     } else {
+        let counted = |n: i64, noun: &str| format!("{n} {noun}{}", if n == 1 { "" } else { "s" });
         eprintln!(
-            "{done} {}: {} tokens, {} accounts ({} bytes, {})",
+            "{done} {}: {}, {} ({} bytes, {})",
             summary.organisation,
-            summary.tokens,
-            summary.accounts,
+            counted(summary.tokens, "token"),
+            counted(summary.accounts, "account"),
             summary.bytes,
             file.display()
         );

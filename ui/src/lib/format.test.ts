@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { absoluteDate, expiryProblem, passwordProblem, relative, tokenNameProblem } from "./format";
+import { absoluteDate, counted, expiryProblem, passwordProblem, relative, tokenNameProblem } from "./format";
 
 const DAY = 86_400;
 
@@ -10,6 +10,14 @@ describe("relative", () => {
     expect(relative(1000 + 364 * DAY, 1000)).toBe("in 12 months");
     expect(relative(1000 + 365 * DAY, 1000)).toBe("in 1 year");
     expect(relative(1000 + 30, 1000)).toBe("just now");
+  });
+});
+
+describe("counted", () => {
+  it("puts a plural s on every count but one", () => {
+    expect(counted(1, "token")).toBe("1 token");
+    expect(counted(0, "token")).toBe("0 tokens");
+    expect(counted(2, "account")).toBe("2 accounts");
   });
 });
 

@@ -3,6 +3,11 @@
 
 const DAY = 86_400;
 
+/** "1 token", "2 tokens". */
+export function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 export function absoluteDate(seconds: number): string {
   return new Date(seconds * 1000).toISOString().slice(0, 10);
 }
