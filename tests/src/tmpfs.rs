@@ -1,5 +1,7 @@
 //! A small tmpfs mounted for one test (a full disk, a read-only file system), unmounted when
-//! dropped. Mounting needs root, which `scripts/test` and CI have; elsewhere the test says so.
+//! dropped. Mounting needs root: CI is root; elsewhere it goes through `sudo -n` (as
+//! `scripts/test`'s package installs do), and the file system belongs to the user running the
+//! test.
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -12,17 +14,14 @@ impl Tmpfs {
     pub fn mount(dir: &Path, name: &str, kib: u64) -> Tmpfs {
         let path = dir.join(name);
         std::fs::create_dir_all(&path).expect("mount point");
+        let (uid, gid) = (id("-u"), id("-g"));
         run(
-            Command::new("mount")
-                .args([
-                    "-t",
-                    "tmpfs",
-                    "-o",
-                    &format!("size={kib}k,mode=0700"),
-                    "tmpfs",
-                ])
+            privileged("mount")
+                .args(["-t", "tmpfs", "-o"])
+                .arg(format!("size={kib}k,mode=0700,uid={uid},gid={gid}"))
+                .arg("tmpfs")
                 .arg(&path),
-            "mount a tmpfs (this test needs root: run it through scripts/test)",
+            "mount a tmpfs (this test needs root, or sudo without a password)",
         );
         Tmpfs { path }
     }
@@ -39,7 +38,7 @@ impl Tmpfs {
             "remount,rw"
         };
         run(
-            Command::new("mount").args(["-o", option]).arg(&self.path),
+            privileged("mount").args(["-o", option]).arg(&self.path),
             "remount the tmpfs",
         );
     }
@@ -73,8 +72,28 @@ impl Tmpfs {
 
 impl Drop for Tmpfs {
     fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.path).status();
+        let _ = privileged("umount").arg("-l").arg(&self.path).status();
     }
+}
+
+/// `program` as root: directly when the test runs as root, else through `sudo -n`.
+fn privileged(program: &str) -> Command {
+    if id("-u") == "0" {
+        Command::new(program)
+    } else {
+        let mut command = Command::new("sudo");
+        command.args(["-n", program]);
+        command
+    }
+}
+
+/// `id -u` or `id -g`: who runs the test.
+fn id(which: &str) -> String {
+    Command::new("id")
+        .arg(which)
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
 }
 
 fn run(command: &mut Command, what: &str) {

@@ -17,7 +17,7 @@ fn valid(env: &Env, token: &str) -> bool {
 }
 
 #[test]
-#[ignore = "mounts a tmpfs, which needs root; scripts/test runs it"]
+#[ignore = "mounts a tmpfs, which needs root or sudo; scripts/test runs it"]
 fn a_full_disk_refuses_clearly_keeps_every_acknowledged_token_and_work_resumes_once_freed() {
     let mut env = Env::new();
     let disk = Tmpfs::mount(env.dir.path(), "disk", 4096);
@@ -74,7 +74,7 @@ fn a_full_disk_refuses_clearly_keeps_every_acknowledged_token_and_work_resumes_o
 }
 
 #[test]
-#[ignore = "mounts a tmpfs, which needs root; scripts/test runs it"]
+#[ignore = "mounts a tmpfs, which needs root or sudo; scripts/test runs it"]
 fn a_read_only_store_answers_reads_and_verifications_and_refuses_writes_clearly() {
     let mut env = Env::new();
     let disk = Tmpfs::mount(env.dir.path(), "disk", 4096);
