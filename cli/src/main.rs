@@ -2,6 +2,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    latchkey_core::panic_report::install("latchkey");
     ExitCode::from(latchkey_cli::run(
         std::env::args_os(),
         latchkey_cli::Stdin::new(),

@@ -12,6 +12,7 @@ mod doctor;
 mod error;
 pub mod key;
 pub mod model;
+pub mod panic_report;
 pub mod password;
 pub mod paths;
 pub mod reminder_inbox;

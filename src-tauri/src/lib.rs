@@ -75,6 +75,7 @@ fn commands<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Syn
 const START_HIDDEN: &str = "--hidden";
 
 pub fn run() {
+    latchkey_core::panic_report::install("latchkey-app");
     log::started();
     let result = tauri::Builder::default()
         // First, so a second launch only focuses the running window.
