@@ -51,18 +51,22 @@ impl Authority {
                 to.display()
             )));
         }
-        // Audited first, so the backup holds its own record.
+        // Audited first, so the backup holds its own record; a backup that then fails says so.
         let target = to.display().to_string();
-        store::write(&mut self.conn, self.clock.now(), |tx, now| {
-            audit::record(
-                tx,
-                now,
-                &admin.username,
-                "store.backed_up",
-                &target,
-                serde_json::Value::Null,
-            )
-        })?;
+        self.audit_backup(&admin.username, "store.backed_up", &target, None)?;
+        match self.write_backup(passphrase, to) {
+            Ok(summary) => Ok(summary),
+            Err(error) => {
+                let why = error.to_string();
+                // The failure is what the caller needs to hear, even if this record fails too.
+                let _ =
+                    self.audit_backup(&admin.username, "store.backup_failed", &target, Some(&why));
+                Err(error)
+            }
+        }
+    }
+
+    fn write_backup(&self, passphrase: &str, to: &Path) -> Result<BackupSummary> {
         let snapshot = snapshot(&self.conn)?;
         let summary = summarise(&snapshot)?;
         let mut database = snapshot.serialize(rusqlite::MAIN_DB)?.to_vec();
@@ -77,6 +81,19 @@ impl Authority {
         Ok(BackupSummary {
             bytes: sealed.len() as u64,
             ..summary
+        })
+    }
+
+    fn audit_backup(
+        &mut self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        error: Option<&str>,
+    ) -> Result<()> {
+        let details = error.map_or(serde_json::Value::Null, |e| serde_json::json!({"error": e}));
+        store::write(&mut self.conn, self.clock.now(), |tx, now| {
+            audit::record(tx, now, actor, action, target, details)
         })
     }
 }

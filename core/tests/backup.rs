@@ -241,3 +241,22 @@ fn only_administrators_back_up_with_a_strong_passphrase_to_a_new_file() {
     assert!(exists.to_string().contains("already exists"), "{exists}");
     assert_eq!(std::fs::read(&file).unwrap(), b"precious");
 }
+
+#[test]
+fn a_backup_that_cannot_be_written_is_refused_clearly_and_audited_as_failed() {
+    let mut f = Fixture::new();
+    let nowhere = f.dir.path().join("no such folder").join("acme.lkbackup");
+    let error = f
+        .authority
+        .backup(f.admin, PASSPHRASE, &nowhere)
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("could not write backup"),
+        "{error}"
+    );
+    let actions = f.audit_actions();
+    let attempted = actions.iter().position(|a| a == "store.backed_up");
+    let failed = actions.iter().position(|a| a == "store.backup_failed");
+    assert!(attempted.is_some() && failed.is_some(), "{actions:?}");
+    assert!(!nowhere.exists());
+}
