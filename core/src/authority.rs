@@ -107,11 +107,7 @@ impl Authority {
             Err(error) => {
                 drop(conn);
                 if !existed {
-                    for suffix in ["", "-wal", "-shm"] {
-                        let mut file = path.as_os_str().to_owned();
-                        file.push(suffix);
-                        let _ = std::fs::remove_file(file);
-                    }
+                    store::remove_store_files(path);
                 }
                 if let (KeySource::File(file), false) = (key_source, key_file_existed) {
                     let _ = std::fs::remove_file(file);

@@ -1,7 +1,7 @@
 //! `latchkey backup` and `latchkey restore`: a consistent snapshot through SQLite's online backup
 //! API (writers keep going), sealed with the installation key under a passphrase; a restore checks
 //! everything before it writes anything.
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,6 +15,7 @@ use crate::clock::Clock;
 use crate::error::{CoreError, Result};
 use crate::key::{self, KeySource};
 use crate::model::Actor;
+use crate::store::{STORE_SUFFIXES, remove_store_files, sibling};
 use crate::{audit, store, validate};
 
 /// Who restored, in the audit log: no account is signed in while a store is restored, and no
@@ -96,9 +97,7 @@ impl Authority {
             audit::record(tx, now, actor, action, target, details)
         })
     }
-}
 
-impl Authority {
     /// Replaces this store with a backup (administrators; the app's Settings). The store is
     /// closed first and kept beside the restored one.
     pub fn replace_with_backup(
@@ -279,20 +278,6 @@ fn write_store(database: &Connection, path: &Path, key_source: &KeySource) -> Re
         .map(drop)
 }
 
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
-}
-
-const STORE_SUFFIXES: [&str; 3] = ["", "-wal", "-shm"];
-
-fn remove_store_files(path: &Path) {
-    for suffix in STORE_SUFFIXES {
-        let _ = std::fs::remove_file(sibling(path, suffix));
-    }
-}
-
 fn move_store_files(from: &Path, to: &Path) -> Result<()> {
     for suffix in STORE_SUFFIXES {
         let source = sibling(from, suffix);
@@ -323,8 +308,8 @@ fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
         .and_then(|()| std::fs::rename(&partial, path));
     written.map_err(|e| {
         let _ = std::fs::remove_file(&partial);
-        match e.raw_os_error() {
-            Some(28) => CoreError::DiskFull,
+        match e.kind() {
+            std::io::ErrorKind::StorageFull => CoreError::DiskFull,
             _ => CoreError::Invalid(format!("could not write backup {}: {e}", path.display())),
         }
     })

@@ -128,9 +128,7 @@ fn writable(path: &Path) -> bool {
 /// shared-memory file beside it, so the file is opened as immutable (nothing can change it). A
 /// leftover write-ahead log would be missed that way, so that case is refused.
 fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
-    let mut wal = path.as_os_str().to_owned();
-    wal.push("-wal");
-    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+    if std::fs::metadata(sibling(path, "-wal")).is_ok_and(|m| m.len() > 0) {
         return Err(rusqlite::Error::SqliteFailure(
             rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
             Some("read-only store with unapplied changes".into()),
@@ -180,11 +178,26 @@ pub(crate) fn create_file(path: &Path) -> Result<()> {
         .map_err(|e| CoreError::Store(format!("could not create store {}: {e}", path.display())))
 }
 
+/// `<store><suffix>`: a file beside the store (its WAL, a backup copy, a staging file).
+pub(crate) fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// The files a store is made of: the database, its write-ahead log and shared-memory index.
+pub(crate) const STORE_SUFFIXES: [&str; 3] = ["", "-wal", "-shm"];
+
+/// Removes a store's files where they exist (a failed init, a staging copy).
+pub(crate) fn remove_store_files(path: &Path) {
+    for suffix in STORE_SUFFIXES {
+        let _ = std::fs::remove_file(sibling(path, suffix));
+    }
+}
+
 /// Writes `<store>.v<N>.bak` with SQLite's online backup API before a migration.
 fn backup_before_migration(conn: &Connection, path: &Path, version: i64) -> Result<()> {
-    let mut target = path.as_os_str().to_owned();
-    target.push(format!(".v{version}.bak"));
-    let target = PathBuf::from(target);
+    let target = sibling(path, &format!(".v{version}.bak"));
     let _ = std::fs::remove_file(&target);
     create_file(&target)?;
     conn.backup(rusqlite::MAIN_DB, &target, None).map_err(|e| {
