@@ -1,7 +1,8 @@
 //! What the app holds between commands: where the store is, the open store, and who is signed in.
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use latchkey_core::backup::{self, BackupSummary, ExistingStore};
 use latchkey_core::{Actor, Authority, Clock, KeySource, SystemClock};
 
 use crate::error::{CommandError, CommandResult};
@@ -87,18 +88,30 @@ impl AppState {
         Ok(guard)
     }
 
-    /// Hands the open store (opened first if need be) to `body` to close and replace, holding
-    /// the store's lock throughout, so nothing (the reminder loop, say) reopens the old file
-    /// meanwhile; the next use opens whatever store is then in its place.
-    pub fn replace_store<T>(
-        &self,
-        body: impl FnOnce(Authority) -> latchkey_core::Result<T>,
-    ) -> CommandResult<T> {
+    /// Restores a backup: at first run into the empty place; over an existing store only for a
+    /// signed-in administrator, holding the store's lock while the old store is closed and set
+    /// aside (so nothing, the reminder loop say, reopens the old file meanwhile), then signing
+    /// everyone out: the next use opens the restored store.
+    pub fn restore_backup(&self, from: &Path, passphrase: &str) -> CommandResult<BackupSummary> {
+        let config = self.config()?;
+        if !self.store_exists()? {
+            return Ok(backup::restore(
+                from,
+                passphrase,
+                &config.path,
+                &config.key,
+                self.clock.clone(),
+                ExistingStore::Refuse,
+            )?);
+        }
+        let actor = self.actor()?;
         let mut guard = self.store()?;
         let current = guard.take().ok_or_else(CommandError::not_signed_in)?;
-        let result = body(current);
+        let replaced = current.replace_with_backup(actor, from, passphrase, &config.key);
         drop(guard);
-        Ok(result?)
+        let summary = replaced?;
+        self.set_session(None)?;
+        Ok(summary)
     }
 
     pub fn set_store(&self, authority: Authority) -> CommandResult<()> {

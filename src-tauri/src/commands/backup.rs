@@ -1,7 +1,6 @@
 //! Settings → Backup and restore, and restore at first run.
 use std::path::PathBuf;
 
-use latchkey_core::backup::{ExistingStore, restore};
 use tauri::{AppHandle, Runtime, State};
 
 use crate::error::CommandResult;
@@ -15,6 +14,7 @@ pub async fn backup_store<R: Runtime>(
     state: State<'_, AppState>,
     passphrase: String,
 ) -> CommandResult<BackupView> {
+    // Refused before anything is made in Downloads; core checks the role.
     state.actor()?;
     let path = super::downloads::new_file(&app, &state, "latchkey-backup", "lkbackup")?;
     let summary = state.as_actor(|a, actor| a.backup(actor, &passphrase, &path))?;
@@ -29,24 +29,7 @@ pub async fn restore_store(
     path: String,
     passphrase: String,
 ) -> CommandResult<BackupView> {
-    let config = state.config()?.clone();
     let from = PathBuf::from(path);
-    let summary = if state.store_exists()? {
-        let actor = state.actor()?;
-        let summary = state.replace_store(|current| {
-            current.replace_with_backup(actor, &from, &passphrase, &config.key)
-        })?;
-        state.set_session(None)?;
-        summary
-    } else {
-        restore(
-            &from,
-            &passphrase,
-            &config.path,
-            &config.key,
-            state.clock.clone(),
-            ExistingStore::Refuse,
-        )?
-    };
+    let summary = state.restore_backup(&from, &passphrase)?;
     Ok(BackupView::new(&from, summary))
 }
