@@ -111,9 +111,14 @@ pub enum Command {
     /// credential store
     Restore {
         file: PathBuf,
-        /// Read the passphrase from standard input
+        /// Read the passphrase from standard input (after the password, with --password-stdin)
         #[arg(long)]
         passphrase_stdin: bool,
+        /// Replace the existing store with a backup of the same installation (administrators);
+        /// what was revoked, deactivated or taken away since the backup is carried forward, and
+        /// the replaced store is kept beside it
+        #[arg(long)]
+        replace: bool,
     },
 }
 

@@ -2,6 +2,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    let _ = latchkey_core::process::harden();
     latchkey_core::panic_report::install("latchkey");
     ExitCode::from(latchkey_cli::run(
         std::env::args_os(),

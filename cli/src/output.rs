@@ -73,3 +73,8 @@ pub fn date(at: Timestamp) -> String {
 pub fn optional_date(at: Option<Timestamp>) -> String {
     at.map_or_else(|| "never".to_string(), rfc3339)
 }
+
+/// "1 token", "2 tokens".
+pub fn count(n: i64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

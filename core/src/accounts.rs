@@ -1,10 +1,13 @@
 //! Accounts: sign-in with its backoff, and what administrators do to accounts.
+use hmac::{Hmac, Mac};
 use rusqlite::{OptionalExtension, params};
+use sha2::Sha256;
 
 use crate::authority::{self, Authority, find_account, load_account_by_name};
 use crate::clock::Timestamp;
 use crate::error::{CoreError, Result};
 use crate::model::{Account, AccountStatus, Actor, Role};
+use crate::secret::KeyBytes;
 use crate::{audit, password, store, validate};
 
 /// After this many consecutive failures an account is locked until an administrator resets it.
@@ -40,92 +43,292 @@ pub struct NewAccount<'a> {
     pub password: &'a str,
 }
 
+/// How an unknown username is recorded in the audit log (as actor and target): never the typed
+/// text, since people type passwords into the username field.
+pub const UNKNOWN_USERNAME: &str = "(unknown)";
+
+/// How long a failure counter of an unknown name is kept after its last failure, unless it
+/// reached [`MAX_CONSECUTIVE_FAILURES`].
+pub const UNKNOWN_NAME_RETENTION_SECONDS: i64 = 24 * 60 * 60;
+
+/// Whose failure counter a sign-in attempt moves.
+enum Subject {
+    Account {
+        id: i64,
+        username: String,
+        stored_hash: String,
+        active: bool,
+    },
+    /// A name no account has, by its HMAC under the sign-in sub-key.
+    Unknown { digest: [u8; 32] },
+}
+
+impl Subject {
+    /// What the audit log records as actor and target.
+    fn label(&self) -> &str {
+        match self {
+            Subject::Account { username, .. } => username,
+            Subject::Unknown { .. } => UNKNOWN_USERNAME,
+        }
+    }
+}
+
+/// What the first transaction of a sign-in decided.
+enum Gate {
+    /// Counted in advance (`consecutive` failures including this attempt): check the password.
+    Counted { subject: Subject, consecutive: i64 },
+    /// Locked, seen in a relaxed transaction: decide again in a durable one that audits it.
+    Locked,
+    /// Locked, and the refusal is audited.
+    Refused(CoreError),
+}
+
+/// A password that matched an active account; its failure count still holds this attempt.
+struct Checked {
+    id: i64,
+    /// The hash that matched, and its replacement at today's parameters when it was weaker.
+    stored_hash: String,
+    upgrade: Option<String>,
+}
+
+/// HMAC-SHA256 of a normalised username under the sign-in sub-key.
+fn name_digest(key: &KeyBytes, username_key: &str) -> [u8; 32] {
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(&key.0).expect("HMAC takes keys of any length");
+    mac.update(username_key.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
+/// Ends a successful check: the count goes back to zero and outdated parameters are upgraded
+/// (unless the password was changed meanwhile).
+fn reset_failures(tx: &rusqlite::Connection, checked: &Checked) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE accounts SET failed_signins = 0, last_failed_at = NULL,
+           password_hash = CASE WHEN password_hash = ?3 THEN coalesce(?2, password_hash) ELSE password_hash END
+         WHERE id = ?1",
+    )?
+    .execute(params![checked.id, checked.upgrade, checked.stored_hash])?;
+    Ok(())
+}
+
 impl Authority {
     /// Proves who is acting, for one command: checks the password under the backoff. Failures
     /// are counted and audited; success is not recorded as a sign-in.
+    ///
+    /// The lock check and the failure count are one write transaction before the password is
+    /// hashed: the attempt is counted in advance and the count is reset when the password is
+    /// right, so parallel attempts cannot all be checked. Unknown usernames meet the same
+    /// backoff and the same answers as known ones.
     pub fn authenticate(&mut self, username: &str, password: &str) -> Result<Actor> {
-        let now = self.now()?;
-        let label = validate::shorten(username);
-        let row = self
-            .conn
-            .prepare_cached(
-                "SELECT id, password_hash, failed_signins, last_failed_at, status FROM accounts WHERE username_key = ?1",
-            )?
-            .query_row([validate::username_key(username)], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<i64>>(3)?, r.get::<_, String>(4)?))
-            })
-            .optional()?;
-        let Some((id, stored, failures, last_failed_at, status)) = row else {
-            password::spend_equal_time(&self.pepper, password);
-            return self.refuse_signin(
-                &label,
-                serde_json::json!({"reason": "unknown account"}),
-                CoreError::WrongCredentials,
-            );
-        };
-        if failures >= MAX_CONSECUTIVE_FAILURES {
-            return self.refuse_signin(
-                &label,
-                serde_json::json!({"reason": "locked until reset"}),
-                CoreError::LockedUntilReset,
-            );
-        }
-        if let Some(seconds) = lock_remaining(failures, last_failed_at, now) {
-            let details = serde_json::json!({"reason": "locked", "seconds": seconds});
-            return self.refuse_signin(&label, details, CoreError::Locked(seconds));
-        }
-        if !password::matches(&self.pepper, &stored, password)? {
-            // The count and its audit event are one transaction.
-            let details =
-                serde_json::json!({"reason": "wrong password", "consecutive": failures + 1});
-            self.write(|tx, now| {
-                tx.execute(
-                    "UPDATE accounts SET failed_signins = failed_signins + 1, last_failed_at = ?2 WHERE id = ?1",
-                    params![id, now],
-                )?;
-                audit::record(tx, now, &label, "signin.failed", &label, details)
-            })?;
-            return Err(CoreError::WrongCredentials);
-        }
-        if status != AccountStatus::Active.as_str() {
-            let refusal =
-                CoreError::Forbidden("this account is deactivated; ask an administrator".into());
-            return self.refuse_signin(
-                &label,
-                serde_json::json!({"reason": "deactivated"}),
-                refusal,
-            );
-        }
-        let upgrade = password::needs_upgrade(&stored)
-            .then(|| password::hash(&self.pepper, password))
-            .transpose()?;
-        if failures > 0 || upgrade.is_some() {
-            self.write(|tx, _| {
-                tx.execute(
-                    "UPDATE accounts SET failed_signins = 0, last_failed_at = NULL, password_hash = coalesce(?2, password_hash) WHERE id = ?1",
-                    params![id, upgrade],
-                )?;
-                Ok(())
-            })?;
-        }
-        Ok(Actor { account_id: id })
+        let checked = self.check_password(username, password)?;
+        // Bookkeeping whose loss on a power cut only leaves one failure counted: no sync.
+        let clock_now = self.clock_now();
+        store::write_relaxed(&mut self.conn, clock_now, |tx, _| {
+            reset_failures(tx, &checked)
+        })?;
+        Ok(Actor {
+            account_id: checked.id,
+        })
     }
 
-    /// Audits a refused sign-in (never the password) and returns the refusal.
-    fn refuse_signin(
+    /// The backoff, the password check and the audit of a failure; the caller resets the count.
+    fn check_password(&mut self, username: &str, password: &str) -> Result<Checked> {
+        let username_key = validate::username_key(username);
+        let digest = name_digest(&self.signin_key, &username_key);
+        // The count in advance needs no sync of its own: a wrong password's audit (a durable
+        // commit) syncs it before the answer, and a lock is decided again durably.
+        let clock_now = self.clock_now();
+        let gate = store::write_relaxed(&mut self.conn, clock_now, |tx, now| {
+            Self::gate(tx, now, &username_key, digest, false)
+        })?;
+        let gate = match gate {
+            Gate::Locked => {
+                self.write(|tx, now| Self::gate(tx, now, &username_key, digest, true))?
+            }
+            other => other,
+        };
+        let (subject, consecutive) = match gate {
+            Gate::Counted {
+                subject,
+                consecutive,
+            } => (subject, consecutive),
+            Gate::Refused(refusal) => return Err(refusal),
+            Gate::Locked => {
+                return Err(CoreError::Store("the sign-in lock was not decided".into()));
+            }
+        };
+        let (id, stored_hash, active) = match &subject {
+            Subject::Account {
+                id,
+                stored_hash,
+                active,
+                ..
+            } => (*id, stored_hash.clone(), *active),
+            Subject::Unknown { .. } => {
+                password::spend_equal_time(&self.pepper, password);
+                let details =
+                    serde_json::json!({"reason": "unknown account", "consecutive": consecutive});
+                return self.refuse_signin(&subject, details, CoreError::WrongCredentials);
+            }
+        };
+        if !password::matches(&self.pepper, &stored_hash, password)? {
+            let details =
+                serde_json::json!({"reason": "wrong password", "consecutive": consecutive});
+            return self.refuse_signin(&subject, details, CoreError::WrongCredentials);
+        }
+        let upgrade = password::needs_upgrade(&stored_hash)
+            .then(|| password::hash(&self.pepper, password))
+            .transpose()?;
+        let checked = Checked {
+            id,
+            stored_hash,
+            upgrade,
+        };
+        if !active {
+            // The password was right: the count goes back, and the refusal is audited.
+            self.write(|tx, now| {
+                reset_failures(tx, &checked)?;
+                let details = serde_json::json!({"reason": "deactivated"});
+                audit::record(
+                    tx,
+                    now,
+                    subject.label(),
+                    "signin.failed",
+                    subject.label(),
+                    details,
+                )
+            })?;
+            return Err(CoreError::Forbidden(
+                "this account is deactivated; ask an administrator".into(),
+            ));
+        }
+        Ok(checked)
+    }
+
+    /// The first transaction of a sign-in: refuses a locked name (auditing it when `durable`;
+    /// otherwise it asks to be run again durably), else counts the attempt as a failure in advance.
+    fn gate(
+        tx: &rusqlite::Transaction<'_>,
+        now: Timestamp,
+        username_key: &str,
+        digest: [u8; 32],
+        durable: bool,
+    ) -> Result<Gate> {
+        let account = tx
+            .prepare_cached(
+                "SELECT id, username, password_hash, failed_signins, last_failed_at, status FROM accounts WHERE username_key = ?1",
+            )?
+            .query_row([username_key], |r| {
+                Ok((
+                    Subject::Account {
+                        id: r.get(0)?,
+                        username: r.get(1)?,
+                        stored_hash: r.get(2)?,
+                        active: r.get::<_, String>(5)? == AccountStatus::Active.as_str(),
+                    },
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, Option<Timestamp>>(4)?,
+                ))
+            })
+            .optional()?;
+        let (subject, failures, last_failed_at) = match account {
+            Some(found) => found,
+            None => {
+                // Keeps the table bounded: old counters that lock nothing any more go. The
+                // literal 100 (MAX_CONSECUTIVE_FAILURES) matches the partial index of migration 3.
+                tx.prepare_cached(
+                    "DELETE FROM signin_throttle WHERE failures < 100 AND last_failed_at < ?1",
+                )?
+                .execute([now.saturating_sub(UNKNOWN_NAME_RETENTION_SECONDS)])?;
+                let (failures, last_failed_at) = tx
+                    .prepare_cached(
+                        "SELECT failures, last_failed_at FROM signin_throttle WHERE name_digest = ?1",
+                    )?
+                    .query_row([&digest[..]], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?)))
+                    .optional()?
+                    .map_or((0, None), |(n, at)| (n, Some(at)));
+                (Subject::Unknown { digest }, failures, last_failed_at)
+            }
+        };
+        let lock = if failures >= MAX_CONSECUTIVE_FAILURES {
+            Some((
+                CoreError::LockedUntilReset,
+                serde_json::json!({"reason": "locked until reset", "consecutive": failures}),
+            ))
+        } else {
+            lock_remaining(failures, last_failed_at, now).map(|seconds| {
+                (
+                    CoreError::Locked(seconds),
+                    serde_json::json!({"reason": "locked", "seconds": seconds, "consecutive": failures}),
+                )
+            })
+        };
+        if let Some((refusal, details)) = lock {
+            if !durable {
+                return Ok(Gate::Locked);
+            }
+            let label = subject.label();
+            audit::record(tx, now, label, "signin.failed", label, details)?;
+            return Ok(Gate::Refused(refusal));
+        }
+        match &subject {
+            Subject::Account { id, .. } => {
+                tx.prepare_cached(
+                    "UPDATE accounts SET failed_signins = failed_signins + 1, last_failed_at = ?2 WHERE id = ?1",
+                )?
+                .execute(params![id, now])?;
+            }
+            Subject::Unknown { digest } => {
+                tx.prepare_cached(
+                    "INSERT INTO signin_throttle (name_digest, failures, last_failed_at) VALUES (?1, 1, ?2)
+                     ON CONFLICT (name_digest) DO UPDATE SET failures = failures + 1, last_failed_at = ?2",
+                )?
+                .execute(params![&digest[..], now])?;
+            }
+        }
+        Ok(Gate::Counted {
+            subject,
+            consecutive: failures + 1,
+        })
+    }
+
+    /// Audits a wrong password (never the password, never an unknown name), counted already by
+    /// the gate, and returns the refusal. The lock runs from the last failure's answer, so the
+    /// time spent hashing does not shorten it.
+    fn refuse_signin<T>(
         &mut self,
-        label: &str,
+        subject: &Subject,
         details: serde_json::Value,
         refusal: CoreError,
-    ) -> Result<Actor> {
-        self.write(|tx, now| audit::record(tx, now, label, "signin.failed", label, details))?;
+    ) -> Result<T> {
+        let label = subject.label();
+        self.write(|tx, now| {
+            match subject {
+                Subject::Account { id, .. } => tx
+                    .prepare_cached(
+                        "UPDATE accounts SET last_failed_at = max(coalesce(last_failed_at, ?2), ?2) WHERE id = ?1 AND failed_signins > 0",
+                    )?
+                    .execute(params![id, now])?,
+                Subject::Unknown { digest } => tx
+                    .prepare_cached(
+                        "UPDATE signin_throttle SET last_failed_at = max(last_failed_at, ?2) WHERE name_digest = ?1",
+                    )?
+                    .execute(params![&digest[..], now])?,
+            };
+            audit::record(tx, now, label, "signin.failed", label, details)
+        })?;
         Err(refusal)
     }
 
-    /// A sign-in to the app: authenticates, then records the sign-in time and audits it.
+    /// A sign-in to the app: authenticates, then records the sign-in time and audits it, in the
+    /// transaction that resets the failure count.
     pub fn sign_in(&mut self, username: &str, password: &str) -> Result<Actor> {
-        let actor = self.authenticate(username, password)?;
+        let checked = self.check_password(username, password)?;
+        let actor = Actor {
+            account_id: checked.id,
+        };
         self.write(|tx, now| {
+            reset_failures(tx, &checked)?;
             let me = Self::active_account(tx, actor)?;
             tx.execute(
                 "UPDATE accounts SET last_signin_at = ?2 WHERE id = ?1",
@@ -143,12 +346,33 @@ impl Authority {
         Ok(actor)
     }
 
+    /// The account's session epoch: a number that changes, in the same transaction, whenever its
+    /// password is changed or reset or it is deactivated or reactivated. The app keeps the epoch
+    /// it read right after the sign-in and compares it before each call; a different one (or an
+    /// error) means the session has ended and the password must be entered again. One read by
+    /// primary key.
+    pub fn session_epoch(&self, actor: Actor) -> Result<i64> {
+        self.conn
+            .prepare_cached("SELECT session_epoch FROM accounts WHERE id = ?1")?
+            .query_row([actor.account_id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| CoreError::Forbidden("your account no longer exists".into()))
+    }
+
+    /// A write transaction (`store::write`). Denials waiting to be audited are written first, in
+    /// the same transaction, so the log keeps its order; they wait again if it does not commit.
     pub(crate) fn write<T>(
         &mut self,
         body: impl FnOnce(&rusqlite::Transaction<'_>, Timestamp) -> Result<T>,
     ) -> Result<T> {
         let now = self.clock_now();
-        store::write(&mut self.conn, now, body)
+        let denials = self.audit.take_pending();
+        let written = store::write(&mut self.conn, now, |tx, now| {
+            denials.write(tx)?;
+            body(tx, now)
+        });
+        self.audit.settle(denials, written.is_ok());
+        written
     }
 
     pub fn add_account(&mut self, actor: Actor, new: &NewAccount<'_>) -> Result<Account> {
@@ -165,6 +389,7 @@ impl Authority {
             )));
         }
         let hash = password::hash(&self.pepper, new.password)?;
+        let digest = name_digest(&self.signin_key, &validate::username_key(&username));
         self.write(|tx, now| {
             let me = Self::active_admin(tx, actor)?;
             if load_account_by_name(tx, &username)?.is_some() {
@@ -174,6 +399,11 @@ impl Authority {
                 "INSERT INTO accounts (username, username_key, display_name, role, status, password_hash, created_at)
                  VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?6)",
                 params![username, validate::username_key(&username), display_name, new.role.as_str(), hash, now],
+            )?;
+            // From now on the account's own counter applies; an unknown name's goes.
+            tx.execute(
+                "DELETE FROM signin_throttle WHERE name_digest = ?1",
+                [&digest[..]],
             )?;
             audit::record(tx, now, &me.username, "account.created", &username, serde_json::json!({"role": new.role.as_str()}))?;
             find_account(tx, &username)
@@ -222,7 +452,7 @@ impl Authority {
                 ensure_another_active_admin(tx, &target)?;
             }
             tx.execute(
-                "UPDATE accounts SET status = 'deactivated' WHERE id = ?1",
+                "UPDATE accounts SET status = 'deactivated', session_epoch = session_epoch + 1 WHERE id = ?1",
                 [target.id],
             )?;
             audit::record(
@@ -244,7 +474,7 @@ impl Authority {
                 return Ok(());
             }
             tx.execute(
-                "UPDATE accounts SET status = 'active' WHERE id = ?1",
+                "UPDATE accounts SET status = 'active', session_epoch = session_epoch + 1 WHERE id = ?1",
                 [target.id],
             )?;
             audit::record(
@@ -272,7 +502,7 @@ impl Authority {
         self.write(|tx, now| {
             let me = Self::active_admin(tx, actor)?;
             tx.execute(
-                "UPDATE accounts SET password_hash = ?2, failed_signins = 0, last_failed_at = NULL WHERE id = ?1",
+                "UPDATE accounts SET password_hash = ?2, failed_signins = 0, last_failed_at = NULL, session_epoch = session_epoch + 1 WHERE id = ?1",
                 params![target.id, hash],
             )?;
             audit::record(tx, now, &me.username, "account.password_reset", &target.username, serde_json::Value::Null)
@@ -287,7 +517,7 @@ impl Authority {
         self.write(|tx, now| {
             let me = Self::active_account(tx, actor)?;
             tx.execute(
-                "UPDATE accounts SET password_hash = ?2 WHERE id = ?1",
+                "UPDATE accounts SET password_hash = ?2, session_epoch = session_epoch + 1 WHERE id = ?1",
                 params![me.id, hash],
             )?;
             audit::record(
@@ -424,5 +654,50 @@ mod upgrade_tests {
         authority
             .authenticate("root", "admin password that is long")
             .unwrap();
+    }
+
+    #[test]
+    fn sign_in_bookkeeping_leaves_the_connection_at_full_sync_and_prunes_by_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let request = InitRequest {
+            organisation: "Acme",
+            admin_username: "root",
+            admin_display_name: None,
+            admin_password: "admin password that is long",
+        };
+        let mut authority = Authority::init(
+            &dir.path().join("s.db"),
+            &KeySource::File(dir.path().join("k")),
+            Arc::new(TestClock::at(0)),
+            &request,
+        )
+        .unwrap();
+        authority
+            .authenticate("root", "admin password that is long")
+            .unwrap();
+        let _ = authority.authenticate("nobody", "admin password that is long");
+        for _ in 0..3 {
+            let _ = authority.authenticate("root", "wrong password that is long");
+        }
+        assert!(
+            authority
+                .authenticate("root", "admin password that is long")
+                .is_err()
+        );
+        let sync: i64 = authority
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, 2, "FULL");
+        assert_eq!(super::MAX_CONSECUTIVE_FAILURES, 100);
+        let plan: String = authority
+            .conn
+            .query_row(
+                "EXPLAIN QUERY PLAN DELETE FROM signin_throttle WHERE failures < 100 AND last_failed_at < 0",
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("signin_throttle_prunable"), "{plan}");
     }
 }

@@ -21,8 +21,12 @@ pub struct Authority {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) token_key: KeyBytes,
     pub(crate) pepper: KeyBytes,
+    /// Keys the per-name failure counters of unknown usernames, so the typed text is never stored.
+    pub(crate) signin_key: KeyBytes,
     /// Kept only to seal backups; everything else uses sub-keys derived from it.
     pub(crate) master: KeyBytes,
+    /// The audit chain's key (also attached to `conn`) and the denials waiting to be written.
+    pub(crate) audit: audit::AuditWriter,
     path: PathBuf,
 }
 
@@ -79,6 +83,9 @@ impl Authority {
             None => username.clone(),
         };
         validate::new_password(request.admin_password)?;
+        if let KeySource::File(file) = key_source {
+            key::refuse_existing_key_file(file)?;
+        }
         let existed = path.exists() || path.is_dir();
         let mode = if existed {
             OpenMode::Existing
@@ -89,14 +96,13 @@ impl Authority {
         if meta(&conn, "installation_id")?.is_some() {
             return Err(CoreError::AlreadyInitialised(path.to_path_buf()));
         }
-        // A failed init leaves no store file behind, nor a key file it made.
-        let key_file_existed = matches!(key_source, KeySource::File(p) if p.exists());
+        // A failed init leaves no store file behind, nor the key file it made.
         let admin = NewAdmin {
             organisation: &organisation,
             username: &username,
             display_name: &display_name,
         };
-        let (master, pepper) = match Self::initialise(
+        let (master, pepper, audit) = match Self::initialise(
             &mut conn,
             key_source,
             clock.now(),
@@ -109,7 +115,7 @@ impl Authority {
                 if !existed {
                     store::remove_store_files(path);
                 }
-                if let (KeySource::File(file), false) = (key_source, key_file_existed) {
+                if let KeySource::File(file) = key_source {
                     let _ = std::fs::remove_file(file);
                 }
                 return Err(error);
@@ -117,8 +123,10 @@ impl Authority {
         };
         Ok(Authority {
             token_key: key::derive(&master, "token-digest"),
+            signin_key: key::derive(&master, "signin-throttle"),
             pepper,
             master,
+            audit,
             conn,
             clock,
             path: path.to_path_buf(),
@@ -132,9 +140,10 @@ impl Authority {
         clock_now: Timestamp,
         admin: &NewAdmin<'_>,
         password: &str,
-    ) -> Result<(KeyBytes, KeyBytes)> {
+    ) -> Result<(KeyBytes, KeyBytes, audit::AuditWriter)> {
         let installation_id = random_hex(16)?;
         let master = key::create(key_source, &installation_id)?;
+        let audit = audit::AuditWriter::attach(conn, &master)?;
         let pepper = key::derive(&master, "password-pepper");
         let password_hash = password::hash(&pepper, password)?;
         store::write(conn, clock_now, |tx, now| {
@@ -173,17 +182,21 @@ impl Authority {
             )?;
             Ok(())
         })?;
-        Ok((master, pepper))
+        Ok((master, pepper, audit))
     }
 
     /// Opens an initialised store and checks its key; a wrong or missing key fails closed here.
     pub fn open(path: &Path, key_source: &KeySource, clock: Arc<dyn Clock>) -> Result<Authority> {
-        let conn = store::open(path, OpenMode::Existing)?;
+        let mut conn = store::open(path, OpenMode::Existing)?;
         let master = Self::load_key(&conn, path, key_source)?;
+        // Right after the key: a store just upgraded to the audit chain gets its old events chained.
+        let audit = audit::AuditWriter::attach(&mut conn, &master)?;
         Ok(Authority {
             token_key: key::derive(&master, "token-digest"),
+            signin_key: key::derive(&master, "signin-throttle"),
             pepper: key::derive(&master, "password-pepper"),
             master,
+            audit,
             conn,
             clock,
             path: path.to_path_buf(),
@@ -247,41 +260,15 @@ impl Authority {
     /// "Now": the later of the clock and the highest time a write has seen, so setting the clock
     /// back never revives a token.
     pub fn now(&self) -> Result<Timestamp> {
-        Ok(self.clock.now().max(store::watermark(&self.conn)?))
+        let seen = self.clock.now().max(store::watermark(&self.conn)?);
+        // Denials waiting to be written count as seen (`audit_batch.rs`).
+        Ok(self.audit.seen(seen))
     }
 
     /// How many seconds the clock lags the store's highest reading, when that is over five minutes.
     pub fn clock_behind_by(&self) -> Result<Option<i64>> {
         let lag = store::watermark(&self.conn)? - self.clock.now();
         Ok((lag > CLOCK_BEHIND_WARNING_SECONDS).then_some(lag))
-    }
-
-    /// After a wrong clock was fixed: set the watermark back to the clock (administrators; audited).
-    pub fn reset_clock_watermark(&mut self, actor: Actor) -> Result<()> {
-        let clock = self.clock.now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let me = Self::active_admin(&tx, actor)?;
-        let old: Timestamp = tx.query_row(
-            "SELECT max_seen FROM clock_watermark WHERE id = 1",
-            [],
-            |r| r.get(0),
-        )?;
-        tx.execute(
-            "UPDATE clock_watermark SET max_seen = ?1 WHERE id = 1",
-            [clock],
-        )?;
-        audit::record(
-            &tx,
-            clock,
-            &me.username,
-            "clock.reset",
-            "clock",
-            serde_json::json!({"from": old, "to": clock}),
-        )?;
-        tx.commit()?;
-        Ok(())
     }
 
     /// The signed-in account, re-read now; refused if it was deactivated meanwhile.

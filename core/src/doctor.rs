@@ -15,11 +15,18 @@ pub struct DoctorReport {
     pub foreign_key_problems: i64,
     pub schema_version: i64,
     pub key: String,
+    /// The audit chain (SPEC §2): "intact: N events", or the first event changed, removed or
+    /// inserted.
+    pub audit_chain: String,
+    pub audit_chain_intact: bool,
 }
 
 impl DoctorReport {
     pub fn healthy(&self) -> bool {
-        self.integrity == "ok" && self.foreign_key_problems == 0 && self.key == "ok"
+        self.integrity == "ok"
+            && self.foreign_key_problems == 0
+            && self.key == "ok"
+            && self.audit_chain_intact
     }
 }
 
@@ -31,7 +38,7 @@ pub fn doctor(path: &Path, key_source: &KeySource, clock: Arc<dyn Clock>) -> Res
         Err(crate::CoreError::Key(message)) => {
             // The key is wrong or missing, but the file itself can still be checked.
             let conn = crate::store::open(path, crate::store::OpenMode::Existing)?;
-            return report(&conn, message);
+            return report(&conn, message, "not checked: it needs the key".into(), false);
         }
         Err(crate::CoreError::Corrupt) => {
             return Ok(DoctorReport {
@@ -41,14 +48,26 @@ pub fn doctor(path: &Path, key_source: &KeySource, clock: Arc<dyn Clock>) -> Res
                 foreign_key_problems: 0,
                 schema_version: 0,
                 key: "not checked".into(),
+                audit_chain: "not checked".into(),
+                audit_chain_intact: false,
             });
         }
         Err(e) => return Err(e),
     };
-    report(&authority.conn, key)
+    let (audit_chain, audit_chain_intact) = match authority.verify_audit_chain() {
+        Ok(chain) if chain.intact() => (format!("intact: {} events", chain.events), true),
+        Ok(chain) => (chain.summary(), false),
+        Err(e) => (format!("could not be checked: {e}"), false),
+    };
+    report(&authority.conn, key, audit_chain, audit_chain_intact)
 }
 
-fn report(conn: &rusqlite::Connection, key: String) -> Result<DoctorReport> {
+fn report(
+    conn: &rusqlite::Connection,
+    key: String,
+    audit_chain: String,
+    audit_chain_intact: bool,
+) -> Result<DoctorReport> {
     let mut statement = conn.prepare("PRAGMA integrity_check")?;
     let integrity = statement
         .query_map([], |r| r.get::<_, String>(0))?
@@ -64,5 +83,7 @@ fn report(conn: &rusqlite::Connection, key: String) -> Result<DoctorReport> {
         foreign_key_problems,
         schema_version,
         key,
+        audit_chain,
+        audit_chain_intact,
     })
 }

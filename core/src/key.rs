@@ -1,12 +1,12 @@
 //! The installation key: 32 random bytes per store, in the OS credential store or an explicit key
 //! file, checked against a verifier in the store, and the per-purpose sub-keys derived from it.
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::error::{CoreError, Result};
+use crate::key_file;
 use crate::secret::KeyBytes;
 
 /// The keyring service under which installation keys are kept; the entry name is the store's
@@ -31,13 +31,12 @@ impl KeySource {
     }
 }
 
-/// Creates the key for a new store: a fresh random key, or the one in an existing key file.
+/// Creates the key for a new store: always a fresh random key (an existing key file is refused).
 pub(crate) fn create(source: &KeySource, installation_id: &str) -> Result<KeyBytes> {
     match source {
-        KeySource::File(path) if path.exists() => read_key_file(path),
         KeySource::File(path) => {
             let key = random_key()?;
-            write_key_file(path, &key)?;
+            key_file::write(path, &key)?;
             Ok(key)
         }
         KeySource::OsStore => {
@@ -52,10 +51,15 @@ pub(crate) fn create(source: &KeySource, installation_id: &str) -> Result<KeyByt
     }
 }
 
+/// `init` never reuses an existing key file: it could be another store's key, or planted.
+pub(crate) fn refuse_existing_key_file(path: &std::path::Path) -> Result<()> {
+    key_file::refuse_existing(path)
+}
+
 /// Reads the key of an existing store.
 pub(crate) fn load(source: &KeySource, installation_id: &str) -> Result<KeyBytes> {
     match source {
-        KeySource::File(path) => read_key_file(path),
+        KeySource::File(path) => key_file::read(path),
         KeySource::OsStore => {
             let bytes = os_entry(installation_id)?.get_secret().map_err(|e| match e {
                 keyring::Error::NoEntry => CoreError::Key(
@@ -80,13 +84,13 @@ pub(crate) fn install(source: &KeySource, installation_id: &str, key: &KeyBytes)
         ))
     };
     match source {
-        KeySource::File(path) if path.exists() => {
-            if read_key_file(path)?.0 != key.0 {
+        KeySource::File(path) if key_file::exists(path) => {
+            if key_file::read(path)?.0 != key.0 {
                 return Err(differs(format!("key file {}", path.display())));
             }
             Ok(())
         }
-        KeySource::File(path) => write_key_file(path, key),
+        KeySource::File(path) => key_file::write(path, key),
         KeySource::OsStore => {
             let entry = os_entry(installation_id)?;
             match entry.get_secret() {
@@ -120,57 +124,6 @@ fn random_key() -> Result<KeyBytes> {
     Ok(KeyBytes(key))
 }
 
-fn write_key_file(path: &Path, key: &KeyBytes) -> Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(|e| {
-        CoreError::Key(format!("could not create key file {}: {e}", path.display()))
-    })?;
-    let mut text = hex(&key.0);
-    text.push('\n');
-    let written = file
-        .write_all(text.as_bytes())
-        .and_then(|()| file.sync_all());
-    zeroize::Zeroize::zeroize(&mut text);
-    written.map_err(|e| CoreError::Key(format!("could not write key file {}: {e}", path.display())))
-}
-
-fn read_key_file(path: &Path) -> Result<KeyBytes> {
-    let shown = path.display();
-    let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => CoreError::Key(format!(
-            "key file {shown} does not exist; pass the key file this store was created with"
-        )),
-        _ => CoreError::Key(format!("could not read key file {shown}: {e}")),
-    })?;
-    if !metadata.is_file() {
-        return Err(CoreError::Key(format!(
-            "key file {shown} is not a regular file"
-        )));
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = metadata.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            return Err(CoreError::Key(format!(
-                "key file {shown} is readable by others (mode {mode:o}); run `chmod 600 {shown}`"
-            )));
-        }
-    }
-    let mut text = std::fs::read_to_string(path)
-        .map_err(|e| CoreError::Key(format!("could not read key file {shown}: {e}")))?;
-    let parsed = unhex(text.trim());
-    zeroize::Zeroize::zeroize(&mut text);
-    parsed.map(KeyBytes).ok_or_else(|| {
-        CoreError::Key(format!(
-            "key file {shown} does not hold a Latchkey key (64 hexadecimal characters)"
-        ))
-    })
-}
-
 /// HMAC-SHA256(master, "latchkey/v1/" + purpose): one independent sub-key per purpose.
 pub(crate) fn derive(master: &KeyBytes, purpose: &str) -> KeyBytes {
     let mut mac =
@@ -189,7 +142,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn unhex(text: &str) -> Option<[u8; 32]> {
+pub(crate) fn unhex(text: &str) -> Option<[u8; 32]> {
     if text.len() != 64 || !text.is_ascii() {
         return None;
     }

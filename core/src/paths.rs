@@ -22,3 +22,28 @@ pub fn default_store_path() -> Option<PathBuf> {
     }?;
     Some(data.join(APP_FOLDER).join(STORE_FILE))
 }
+
+/// Makes the folder holding a store in the per-user data directory private (0700 on Unix), also
+/// when something else (the webview, an older version) created it first. A store elsewhere
+/// (`--db`) is in a folder the person chose, which is left as it is.
+pub fn secure_data_folder(store: &std::path::Path) -> std::io::Result<()> {
+    let Some(folder) = store
+        .parent()
+        .filter(|folder| folder.file_name() == Some(std::ffi::OsStr::new(APP_FOLDER)))
+    else {
+        return Ok(());
+    };
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(folder)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if std::fs::metadata(folder)?.permissions().mode() & 0o777 != 0o700 {
+            std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))?;
+        }
+    }
+    Ok(())
+}

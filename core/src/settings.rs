@@ -5,10 +5,13 @@ use serde::Serialize;
 use crate::authority::Authority;
 use crate::error::{CoreError, Result};
 use crate::model::Actor;
-use crate::{audit, store};
+use crate::audit;
 
 pub const DEFAULT_REMINDER_SCHEDULE: [i64; 6] = [30, 14, 7, 3, 1, 0];
 pub const MAX_LIFETIME_DAYS: i64 = 365;
+/// How long a signed-in app window may go without input before it locks, by default and at most.
+pub const DEFAULT_IDLE_LOCK_MINUTES: i64 = 15;
+pub const IDLE_LOCK_MINUTES: std::ops::RangeInclusive<i64> = 1..=60;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Settings {
@@ -18,6 +21,8 @@ pub struct Settings {
     pub max_lifetime_days: i64,
     /// Whether whoever on-boards a system is granted access to it.
     pub onboarder_gets_access: bool,
+    /// Minutes without input after which a signed-in app window locks (1–60).
+    pub idle_lock_minutes: i64,
 }
 
 fn read(conn: &Connection, key: &str) -> Result<Option<String>> {
@@ -43,10 +48,15 @@ pub(crate) fn load(conn: &Connection) -> Result<Settings> {
         None => MAX_LIFETIME_DAYS,
     };
     let onboarder_gets_access = read(conn, "onboarder_gets_access")?.as_deref() == Some("true");
+    let idle_lock_minutes = match read(conn, "idle_lock_minutes")? {
+        Some(text) => text.parse().map_err(|_| CoreError::Corrupt)?,
+        None => DEFAULT_IDLE_LOCK_MINUTES,
+    };
     Ok(Settings {
         reminder_schedule,
         max_lifetime_days,
         onboarder_gets_access,
+        idle_lock_minutes,
     })
 }
 
@@ -76,14 +86,21 @@ impl Authority {
                 "the maximum token lifetime must be between 1 and {MAX_LIFETIME_DAYS} days"
             )));
         }
-        let now = self.clock_now();
-        store::write(&mut self.conn, now, |tx, now| {
+        if !IDLE_LOCK_MINUTES.contains(&new.idle_lock_minutes) {
+            return Err(CoreError::Invalid(format!(
+                "the idle lock must be between {} and {} minutes",
+                IDLE_LOCK_MINUTES.start(),
+                IDLE_LOCK_MINUTES.end()
+            )));
+        }
+        self.write(|tx, now| {
             let me = Self::active_admin(tx, actor)?;
             let old = load(tx)?;
             let updated = Settings {
                 reminder_schedule: schedule,
                 max_lifetime_days: new.max_lifetime_days,
                 onboarder_gets_access: new.onboarder_gets_access,
+                idle_lock_minutes: new.idle_lock_minutes,
             };
             if old != updated {
                 write(
@@ -104,6 +121,11 @@ impl Authority {
                     } else {
                         "false"
                     },
+                )?;
+                write(
+                    tx,
+                    "idle_lock_minutes",
+                    &updated.idle_lock_minutes.to_string(),
                 )?;
                 audit::record(
                     tx,

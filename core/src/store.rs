@@ -37,6 +37,9 @@ fn open_with(path: &Path, mode: OpenMode, migrations: &[Migration]) -> Result<Co
     if path.is_dir() {
         return Err(CoreError::StoreIsDirectory(path.to_path_buf()));
     }
+    crate::paths::secure_data_folder(path).map_err(|e| {
+        CoreError::Store(format!("could not make the data folder of {} private: {e}", path.display()))
+    })?;
     let exists = path.exists();
     match (mode, exists) {
         (OpenMode::Existing, false) => return Err(CoreError::NotInitialised(path.to_path_buf())),
@@ -265,6 +268,26 @@ pub(crate) fn write<T>(
     }
     let value = body(&tx, now)?;
     tx.commit()?;
+    Ok(value)
+}
+
+/// `write` committed with `PRAGMA synchronous = NORMAL`, then FULL again. In WAL mode such a
+/// commit survives the process dying but may be lost with the machine's power until the next
+/// FULL commit syncs the log, which makes every earlier commit durable too. Only for
+/// bookkeeping whose loss is harmless or that a FULL commit follows before anyone is answered:
+/// a sign-in's provisional failure count and its reset on success (SPEC §8: sign-in costs what
+/// argon2id costs).
+pub(crate) fn write_relaxed<T>(
+    conn: &mut Connection,
+    clock_now: Timestamp,
+    body: impl FnOnce(&rusqlite::Transaction<'_>, Timestamp) -> Result<T>,
+) -> Result<T> {
+    // The level cannot change inside a transaction, so it is set around one.
+    conn.execute_batch("PRAGMA synchronous = NORMAL")?;
+    let result = write(conn, clock_now, body);
+    let restored = conn.execute_batch("PRAGMA synchronous = FULL");
+    let value = result?;
+    restored?;
     Ok(value)
 }
 

@@ -163,11 +163,26 @@ fn manageable_token(
 /// A token row about to be written.
 struct TokenInsert<'a> {
     owner: &'a Account,
+    /// Who receives the secret in the answer; see `ensure_secret_reaches_only_its_owner`.
+    recipient: &'a Account,
     name: &'a str,
     now: Timestamp,
     expires_at: Timestamp,
     systems: Option<&'a [i64]>,
     predecessor: Option<i64>,
+}
+
+/// The one rule for who may obtain a working secret: the token's owner, nobody else —
+/// administrators included (they revoke, never rotate, someone else's token). Every path that
+/// issues a secret (create, rotate, anything later) goes through `insert_token`, which applies it.
+fn ensure_secret_reaches_only_its_owner(recipient: &Account, owner: &Account) -> Result<()> {
+    if recipient.id == owner.id {
+        return Ok(());
+    }
+    Err(CoreError::Forbidden(format!(
+        "a token's secret only ever reaches its owner, so only {} can rotate this token; an administrator can revoke it instead",
+        owner.username
+    )))
 }
 
 /// Inserts a token row and its systems; returns its public id.
@@ -177,6 +192,7 @@ fn insert_token(
     secret: &Secret,
     row: &TokenInsert<'_>,
 ) -> Result<String> {
+    ensure_secret_reaches_only_its_owner(row.recipient, row.owner)?;
     let public_id = new_public_id()?;
     tx.prepare_cached(
         "INSERT INTO tokens (public_id, digest, owner_id, name, hint, narrowed, created_at, expires_at, predecessor_id)
@@ -243,6 +259,7 @@ impl Authority {
                 expires_at: now + days * DAY,
                 systems: systems.as_deref(),
                 predecessor: None,
+                recipient: &me,
             };
             let public_id = insert_token(tx, &token_key, &secret, &row)?;
             audit::record(tx, now, &me.username, "token.created", &public_id, serde_json::json!({
@@ -390,7 +407,9 @@ impl Authority {
                 )));
             }
             let owner = load_account_by_id(tx, old.owner_id)?.ok_or(CoreError::Corrupt)?;
-            let lifetime = old.info.expires_at - old.info.created_at;
+            // Same lifetime as the predecessor, capped by the maximum in force now.
+            let max_lifetime = settings::load(tx)?.max_lifetime_days * DAY;
+            let lifetime = (old.info.expires_at - old.info.created_at).min(max_lifetime);
             let systems: Option<Vec<i64>> = if old.narrowed {
                 let mut statement = tx.prepare_cached("SELECT system_id FROM token_systems WHERE token_id = ?1")?;
                 let ids = statement.query_map([old.id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
@@ -405,6 +424,7 @@ impl Authority {
                 expires_at: now + lifetime,
                 systems: systems.as_deref(),
                 predecessor: Some(old.id),
+                recipient: &me,
             };
             let new_id = insert_token(tx, &token_key, &secret, &row)?;
             let retire_at = now + grace_seconds;
@@ -446,6 +466,7 @@ impl Authority {
                     expires_at: now + 365 * DAY,
                     systems: None,
                     predecessor: None,
+                    recipient: &me,
                 };
                 insert_token(tx, &token_key, &secret, &row)?;
                 secrets.push(secret);

@@ -9,7 +9,7 @@ use crate::clock::{MINUTE, Timestamp};
 use crate::error::Result;
 use crate::model::{Account, AccountStatus, Actor, TokenStatus};
 use crate::tokens::digest;
-use crate::{audit, token_format};
+use crate::token_format;
 
 /// Why a token was denied; where several hold, the first in this order wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -118,6 +118,7 @@ impl Authority {
     /// Verifies a token for a tool. Denials are audited; a valid use records last-used (at most
     /// once a minute per token) and ends a rotated predecessor's grace period.
     pub fn verify(&mut self, token: &str, request: &VerifyRequest<'_>) -> Result<Verification> {
+        bookkeeping(self.flush_audit_if_due())?;
         if let Some(denied) = precheck(token) {
             return Ok(denied);
         }
@@ -146,10 +147,10 @@ impl Authority {
             })
             .optional()?;
         let Some(found) = found else {
-            bookkeeping(self.record_denial(None, DenyReason::Unknown, request))?;
+            bookkeeping(self.record_denial(None, DenyReason::Unknown, request, self.clock_now()))?;
             return Ok(Verification::denied(DenyReason::Unknown));
         };
-        let now = self.clock_now().max(found.watermark);
+        let now = self.audit.seen(self.clock_now().max(found.watermark));
         let mut answer = Verification {
             valid: false,
             reason: None,
@@ -179,7 +180,7 @@ impl Authority {
             TokenStatus::Active => self.access_denial(&found, owner.as_ref(), request)?,
         };
         if let Some(reason) = reason {
-            bookkeeping(self.record_denial(Some(&found.public_id), reason, request))?;
+            bookkeeping(self.record_denial(Some(&found.public_id), reason, request, now))?;
             answer.reason = Some(reason);
             return Ok(answer);
         }
@@ -194,7 +195,8 @@ impl Authority {
 
 /// What verification writes (last use, the audit of a denial) is bookkeeping: on a store that is
 /// read-only (a read-only mount, say) or on a full disk the answer is still given, unrecorded.
-fn bookkeeping(written: Result<()>) -> Result<()> {
+/// The CLI applies the same rule to its explicit `flush_audit` before it exits.
+pub fn bookkeeping(written: Result<()>) -> Result<()> {
     match written {
         Err(crate::CoreError::ReadOnly | crate::CoreError::DiskFull) => Ok(()),
         other => other,
@@ -283,24 +285,17 @@ impl Authority {
         })
     }
 
+    /// Queues the denial's audit event (`audit_batch.rs`): written with the next batch, not in a
+    /// transaction of its own.
     fn record_denial(
         &mut self,
         token_id: Option<&str>,
         reason: DenyReason,
         request: &VerifyRequest<'_>,
+        at: Timestamp,
     ) -> Result<()> {
-        let target = token_id.unwrap_or("-").to_string();
-        self.write(|tx, now| {
-            audit::record(
-                tx,
-                now,
-                audit::SYSTEM_ACTOR,
-                "verify.denied",
-                &target,
-                serde_json::json!({
-                    "reason": reason.as_str(), "system": request.system,
-                }),
-            )
-        })
+        self.audit
+            .queue_denial(at, token_id, reason, request.system);
+        self.flush_audit_if_due()
     }
 }

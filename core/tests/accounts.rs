@@ -386,3 +386,262 @@ fn sign_in_records_the_time_and_audits_success() {
     assert_eq!(bob.last_signin_at, Some(START));
     assert!(f.audit_actions().contains(&"signin.succeeded".to_string()));
 }
+
+/// How many failed sign-ins the store has counted against `username`.
+fn failures_of(f: &Fixture, username: &str) -> i64 {
+    rusqlite::Connection::open(f.db_path())
+        .unwrap()
+        .query_row(
+            "SELECT failed_signins FROM accounts WHERE username = ?1",
+            [username],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+fn answer(result: Result<latchkey_core::Actor, CoreError>) -> String {
+    match result {
+        Ok(_) => "signed in".into(),
+        Err(e) => format!("{} {e}", e.code()),
+    }
+}
+
+#[test]
+fn parallel_wrong_passwords_after_three_failures_are_checked_at_most_once() {
+    let mut f = Fixture::new();
+    f.member("bob");
+    for _ in 0..3 {
+        let _ = f.authority.authenticate("bob", "wrong password again");
+    }
+    // The lock of the third failure (1 s) is over; now 16 attempts arrive at once.
+    f.clock.advance(10);
+    let barrier = Arc::new(std::sync::Barrier::new(16));
+    let attempts: Vec<_> = (0..16)
+        .map(|_| {
+            let (db, key, clock) = (f.db_path(), f.key_source(), f.clock.clone());
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                let mut authority = Authority::open(&db, &key, Arc::new(clock)).unwrap();
+                barrier.wait();
+                answer(authority.authenticate("bob", "wrong password again"))
+            })
+        })
+        .collect();
+    let mut answers: Vec<String> = attempts.into_iter().map(|t| t.join().unwrap()).collect();
+    answers.sort();
+    let checked = answers
+        .iter()
+        .filter(|a| a.starts_with("wrong_credentials"))
+        .count();
+    assert_eq!(checked, 1, "{answers:?}");
+    assert!(
+        answers
+            .iter()
+            .filter(|a| !a.starts_with("wrong_credentials"))
+            .all(|a| a == "locked too many failed sign-ins; try again in 2 s"),
+        "{answers:?}"
+    );
+    assert_eq!(failures_of(&f, "bob"), 4);
+}
+
+#[test]
+fn three_parallel_right_passwords_all_get_in_and_leave_no_count() {
+    let f = Fixture::new();
+    // Each attempt counts as a failure until its password is found right, so up to three at
+    // once pass the gate (a fourth would meet the lock of three presumed failures).
+    let barrier = Arc::new(std::sync::Barrier::new(3));
+    let attempts: Vec<_> = (0..3)
+        .map(|_| {
+            let (db, key, clock) = (f.db_path(), f.key_source(), f.clock.clone());
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                let mut authority = Authority::open(&db, &key, Arc::new(clock)).unwrap();
+                barrier.wait();
+                answer(authority.authenticate("root", ADMIN_PASSWORD))
+            })
+        })
+        .collect();
+    let answers: Vec<String> = attempts.into_iter().map(|t| t.join().unwrap()).collect();
+    assert_eq!(answers, ["signed in"; 3]);
+    assert_eq!(failures_of(&f, "root"), 0);
+}
+
+#[test]
+fn unknown_usernames_get_the_same_backoff_and_answers_as_known_ones() {
+    let mut f = Fixture::new();
+    f.member("bob");
+    let mut steps = Vec::new();
+    for step in 0..20 {
+        let known = answer(f.authority.authenticate("bob", "wrong password again"));
+        let unknown = answer(f.authority.authenticate("nobody", "wrong password again"));
+        assert_eq!(known, unknown, "step {step}");
+        steps.push(known);
+        // Every other step comes back at once, into the lock if there is one.
+        if step % 2 == 1 {
+            f.clock.advance(15 * 60);
+        }
+    }
+    assert!(
+        steps.contains(&"locked too many failed sign-ins; try again in 1 s".to_string()),
+        "{steps:?}"
+    );
+    // Names are compared as usernames are: trimmed and case-insensitively, so a variant of a
+    // name meets the lock its last failure set.
+    for _ in 0..2 {
+        let known = answer(f.authority.authenticate(" BOB ", "wrong password again"));
+        let unknown = answer(f.authority.authenticate(" NoBody ", "wrong password again"));
+        assert_eq!(known, unknown);
+    }
+    let known = answer(f.authority.authenticate(" BOB ", "wrong password again"));
+    assert!(known.starts_with("locked "), "{known}");
+    let unknown = answer(f.authority.authenticate(" NoBody ", "wrong password again"));
+    assert_eq!(known, unknown);
+}
+
+#[test]
+fn unknown_usernames_lock_for_good_at_100_failures_and_the_table_stays_bounded() {
+    let mut f = Fixture::new();
+    f.member("bob");
+    for n in 1..=101 {
+        let known = answer(f.authority.authenticate("bob", "wrong password again"));
+        let unknown = answer(f.authority.authenticate("nobody", "wrong password again"));
+        assert_eq!(known, unknown, "attempt {n}");
+        let expected = if n <= 100 {
+            "wrong_credentials"
+        } else {
+            "locked too many failed sign-ins; an administrator must reset"
+        };
+        assert!(known.starts_with(expected), "attempt {n}: {known}");
+        f.clock.advance(15 * 60);
+    }
+    assert_eq!(failures_of(&f, "bob"), 100, "the count stops at 100");
+    let _ = f
+        .authority
+        .authenticate("someone else", "wrong password again");
+    let rows = |f: &Fixture| -> Vec<i64> {
+        rusqlite::Connection::open(f.db_path())
+            .unwrap()
+            .prepare("SELECT failures FROM signin_throttle ORDER BY failures")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(rows(&f), [1, 100]);
+    // A day later the counter that locks nothing any more is gone; the one at 100 stays.
+    f.clock.advance(24 * 3600 + 1);
+    let _ = f
+        .authority
+        .authenticate("a third name", "wrong password again");
+    assert_eq!(rows(&f), [1, 100]);
+    assert_eq!(
+        answer(f.authority.authenticate("NOBODY", "wrong password again")),
+        answer(f.authority.authenticate("bob", "wrong password again"))
+    );
+}
+
+#[test]
+fn unknown_usernames_are_audited_as_unknown_and_never_stored() {
+    let mut f = Fixture::new();
+    let typed = "Hunter2-My-Password-Typed-Here";
+    for _ in 0..5 {
+        assert!(matches!(
+            f.authority.authenticate(typed, "wrong password again"),
+            Err(CoreError::WrongCredentials) | Err(CoreError::Locked(_))
+        ));
+    }
+    let events = f
+        .authority
+        .audit_events(f.admin, &Default::default())
+        .unwrap();
+    let failed: Vec<_> = events
+        .iter()
+        .filter(|e| e.action == "signin.failed")
+        .collect();
+    assert_eq!(failed.len(), 5);
+    assert!(
+        failed
+            .iter()
+            .all(|e| e.actor == "(unknown)" && e.target == "(unknown)"),
+        "{failed:?}"
+    );
+    let db = f.db_path();
+    drop(f);
+    for suffix in ["", "-wal"] {
+        let mut path = db.clone().into_os_string();
+        path.push(suffix);
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        for needle in [typed.to_string(), typed.to_lowercase(), "Hunter2".into()] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle} in {path:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn creating_an_account_under_a_hammered_name_starts_its_count_afresh() {
+    let mut f = Fixture::new();
+    for _ in 0..4 {
+        let _ = f.authority.authenticate("carol", "wrong password again");
+    }
+    f.member("carol");
+    assert_eq!(failures_of(&f, "carol"), 0);
+}
+
+#[test]
+fn a_deactivated_account_with_the_right_password_is_refused_without_counting() {
+    let mut f = Fixture::new();
+    f.member("bob");
+    f.authority.deactivate(f.admin, "bob").unwrap();
+    for _ in 0..5 {
+        assert!(matches!(
+            f.authority.authenticate("bob", MEMBER_PASSWORD),
+            Err(CoreError::Forbidden(_))
+        ));
+    }
+    assert_eq!(failures_of(&f, "bob"), 0);
+    assert!(matches!(
+        f.authority.authenticate("bob", "wrong password again"),
+        Err(CoreError::WrongCredentials)
+    ));
+}
+
+#[test]
+fn the_session_epoch_changes_with_the_password_and_the_status_only() {
+    let mut f = Fixture::new();
+    let bob = f.member("bob");
+    let epoch = |f: &Fixture| f.authority.session_epoch(bob).unwrap();
+    let start = epoch(&f);
+    f.authority.sign_in("bob", MEMBER_PASSWORD).unwrap();
+    let _ = f.authority.authenticate("bob", "wrong password again");
+    f.authority.set_role(f.admin, "bob", Role::Admin).unwrap();
+    f.authority.set_mute_reminders(bob, true).unwrap();
+    assert_eq!(
+        epoch(&f),
+        start,
+        "nothing that keeps sessions valid changes it"
+    );
+    let mut seen = vec![start];
+    f.authority
+        .set_own_password(bob, "my new long password")
+        .unwrap();
+    seen.push(epoch(&f));
+    f.authority
+        .reset_password(f.admin, "bob", "a brand new password")
+        .unwrap();
+    seen.push(epoch(&f));
+    f.authority.deactivate(f.admin, "bob").unwrap();
+    seen.push(epoch(&f));
+    f.authority.reactivate(f.admin, "bob").unwrap();
+    seen.push(epoch(&f));
+    let mut distinct = seen.clone();
+    distinct.dedup();
+    assert_eq!(distinct, seen, "every change bumps it: {seen:?}");
+    // Another account's epoch is its own.
+    assert_eq!(f.authority.session_epoch(f.admin).unwrap(), 0);
+}

@@ -540,3 +540,38 @@ fn a_page_of_tokens_is_a_slice_of_the_newest_first_list() {
     assert_eq!(names(5, Some(3)), ["t1", "t0"]);
     assert!(names(7, Some(3)).is_empty());
 }
+
+#[test]
+fn only_the_owner_can_rotate_a_token_not_even_an_administrator() {
+    let mut f = Fixture::new();
+    let bob = f.member("bob");
+    let token = f.token(bob, "bob's");
+    assert!(matches!(
+        f.authority
+            .rotate_token(f.admin, &token.token.id, RotateGrace::UntilFirstUse),
+        Err(CoreError::Forbidden(_))
+    ));
+    assert!(f.verify(&token, None).valid, "bob's token is untouched");
+    assert_eq!(
+        f.authority.list_tokens(f.admin, &TokenScope::All).unwrap().len(),
+        1,
+        "no successor"
+    );
+    f.authority
+        .rotate_token(bob, &token.token.id, RotateGrace::Immediate)
+        .unwrap();
+}
+
+#[test]
+fn a_rotated_successor_is_capped_by_a_lowered_maximum_lifetime() {
+    let mut f = Fixture::new();
+    let old = f.token(f.admin, "year");
+    let mut settings = f.authority.settings().unwrap();
+    settings.max_lifetime_days = 30;
+    f.authority.update_settings(f.admin, &settings).unwrap();
+    let new = f
+        .authority
+        .rotate_token(f.admin, &old.token.id, RotateGrace::Immediate)
+        .unwrap();
+    assert_eq!(new.token.expires_at - new.token.created_at, 30 * DAY);
+}

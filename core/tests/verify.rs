@@ -54,6 +54,8 @@ fn an_unknown_token_is_denied_and_the_denial_is_audited() {
         .unwrap();
     assert_eq!(answer.reason, Some(DenyReason::Unknown));
     assert_eq!((answer.token_id, answer.owner), (None, None));
+    // Denials are written in batches (SPEC §2); flushing writes this one now.
+    f.authority.flush_audit().unwrap();
     let events = f
         .authority
         .audit_events(f.admin, &Default::default())

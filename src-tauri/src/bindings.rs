@@ -36,6 +36,9 @@ pub const COMMANDS: &[CommandSignature] = &[
     ),
     ("sign_out", &[], "null"),
     ("session", &[], "SessionView | null"),
+    ("lock", &[], "null"),
+    ("report_activity", &[], "null"),
+    ("confirm_password", &[("password", "string")], "null"),
     (
         "list_tokens",
         &[("all", "boolean"), ("owner", "string | null")],

@@ -6,15 +6,17 @@ pub mod error;
 mod log;
 pub mod notifier;
 pub mod reminder_loop;
+pub mod session;
+mod session_watch;
 pub mod state;
 #[cfg(debug_assertions)]
 mod test_clock;
-mod tray;
+pub mod tray;
 pub mod views;
 
 use std::sync::Arc;
 
-use tauri::{Manager, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::state::AppState;
 
@@ -35,6 +37,9 @@ fn commands<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Syn
         commands::session::sign_in,
         commands::session::sign_out,
         commands::session::session,
+        commands::session::lock,
+        commands::session::report_activity,
+        commands::session::confirm_password,
         commands::tokens::list_tokens,
         commands::tokens::create_token,
         commands::tokens::revoke_token,
@@ -75,14 +80,17 @@ fn commands<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Syn
 const START_HIDDEN: &str = "--hidden";
 
 pub fn run() {
+    // First: no core dumps of a process that holds the key, passwords and fresh tokens.
+    for failed in latchkey_core::process::harden() {
+        log::debug(|| format!("could not turn core dumps off: {failed} failed"));
+    }
     latchkey_core::panic_report::install("latchkey-app");
     log::started();
-    let result = tauri::Builder::default()
+    let built = tauri::Builder::default()
         // First, so a second launch only focuses the running window.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             tray::show_main_window(app)
         }))
-        .plugin(tauri_plugin_clipboard_manager::init())
         // Off until the user turns on "Start at login"; a login start stays in the tray.
         .plugin(
             tauri_plugin_autostart::Builder::new()
@@ -108,6 +116,14 @@ pub fn run() {
                 tray::show_main_window(app.handle());
             }
             reminder_loop::spawn(app.handle().clone(), Arc::new(notifier::DesktopNotifier));
+            // A session that locks or ends on its own turns the window to the sign-in screen.
+            let handle = app.handle().clone();
+            app.state::<AppState>()
+                .on_session_end(Box::new(move |refusal| {
+                    let _ = handle.emit_to("main", SESSION_ENDED, refusal);
+                }));
+            session_watch::spawn(app.handle().clone());
+            quit_on_signals(app.handle().clone());
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -120,11 +136,54 @@ pub fn run() {
             }
         })
         .invoke_handler(handler())
-        .run(tauri::generate_context!());
-    if let Err(error) = result {
-        eprintln!("latchkey-app: {error}");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    let app = match built {
+        Ok(app) => app,
+        Err(error) => {
+            eprintln!("latchkey-app: {error}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|_, event| {
+        // Every way of quitting ends here (tray Quit, closing the window without a tray, a
+        // termination signal): a copied token still on the clipboard goes with the app.
+        if let tauri::RunEvent::Exit = event {
+            commands::clipboard::token_clipboard().clear_at_exit();
+        }
+    });
+}
+
+/// The event the window hears when its session locks or ends without it asking; the payload is
+/// the `{code, message}` the next command would get.
+pub const SESSION_ENDED: &str = "session-ended";
+
+/// A termination signal (logout, `kill`) quits as the tray's Quit does, so what quitting cleans
+/// up (the clipboard) is cleaned up then too.
+fn quit_on_signals<R: Runtime>(app: AppHandle<R>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        for kind in [
+            SignalKind::terminate(),
+            SignalKind::interrupt(),
+            SignalKind::hangup(),
+        ] {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                match signal(kind) {
+                    Ok(mut stream) => {
+                        if stream.recv().await.is_some() {
+                            log::debug(|| "quitting on a termination signal".into());
+                            app.exit(0);
+                        }
+                    }
+                    Err(error) => log::info(&format!("cannot watch signal {kind:?}: {error}")),
+                }
+            });
+        }
     }
+    #[cfg(not(unix))]
+    let _ = app;
 }
 
 /// The state a window reads; exposed for tests.

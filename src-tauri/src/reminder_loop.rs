@@ -42,7 +42,8 @@ pub fn check_once(
         return Ok(outcome); // Not set up yet.
     }
     let due = state.with_store(|a| a.reminders_due(ReminderScope::Everyone))?;
-    let viewer = state.actor().ok().map(|a| a.account_id);
+    // Not `actor()`: the loop is not input and must not keep a session from locking.
+    let viewer = state.viewer().map(|a| a.account_id);
     for notice in notices(due, NOTICE_LIMIT) {
         if let Err(error) = notifier.show(&notice, viewer, on_open.clone()) {
             outcome.failure = Some(error);

@@ -1,11 +1,12 @@
 //! What the app holds between commands: where the store is, the open store, and who is signed in.
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
-use latchkey_core::backup::{self, BackupSummary, ExistingStore};
+use latchkey_core::backup::{self, BackupSummary};
 use latchkey_core::{Actor, Authority, Clock, KeySource, SystemClock};
 
 use crate::error::{CommandError, CommandResult};
+use crate::session::{EndReason, Session, Slot, reauth_required};
 
 /// Where the store and its key are: the per-user data directory and the OS credential store,
 /// unless LATCHKEY_DB and LATCHKEY_KEY_FILE say otherwise (tests and headless use).
@@ -21,6 +22,10 @@ impl StoreConfig {
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
             .or_else(latchkey_core::paths::default_store_path)?;
+        // Before the webview writes its own files there with the umask's mode.
+        if let Err(error) = latchkey_core::paths::secure_data_folder(&path) {
+            eprintln!("latchkey: could not make the data folder private: {error}");
+        }
         let key = match std::env::var_os("LATCHKEY_KEY_FILE").filter(|v| !v.is_empty()) {
             Some(file) => KeySource::File(PathBuf::from(file)),
             None => KeySource::OsStore,
@@ -28,6 +33,9 @@ impl StoreConfig {
         Some(StoreConfig { path, key })
     }
 }
+/// Called with the refusal when a session ends without the person signing out (idle, Lock,
+/// sleep, screen lock, a changed account): the app tells the window.
+pub type SessionEndListener = Box<dyn Fn(&CommandError) + Send + Sync>;
 
 pub struct AppState {
     pub config: Option<StoreConfig>,
@@ -35,7 +43,9 @@ pub struct AppState {
     /// Where exports and backups go instead of the Downloads folder (tests).
     pub downloads: Option<PathBuf>,
     store: Mutex<Option<Authority>>,
-    session: Mutex<Option<Actor>>,
+    /// Locked after `store` when both are held, never before.
+    session: Mutex<Slot>,
+    on_end: OnceLock<SessionEndListener>,
 }
 
 impl AppState {
@@ -45,7 +55,8 @@ impl AppState {
             clock,
             downloads: None,
             store: Mutex::new(None),
-            session: Mutex::new(None),
+            session: Mutex::new(Slot::Out),
+            on_end: OnceLock::new(),
         }
     }
 
@@ -89,9 +100,10 @@ impl AppState {
     }
 
     /// Restores a backup: at first run into the empty place; over an existing store only for a
-    /// signed-in administrator, holding the store's lock while the old store is closed and set
-    /// aside (so nothing, the reminder loop say, reopens the old file meanwhile), then signing
-    /// everyone out: the next use opens the restored store.
+    /// signed-in administrator who entered the password in the last 5 minutes, holding the
+    /// store's lock while the old store is closed and set aside (so nothing, the reminder loop
+    /// say, reopens the old file meanwhile), then signing everyone out: the next use opens the
+    /// restored store.
     pub fn restore_backup(&self, from: &Path, passphrase: &str) -> CommandResult<BackupSummary> {
         let config = self.config()?;
         if !self.store_exists()? {
@@ -101,16 +113,18 @@ impl AppState {
                 &config.path,
                 &config.key,
                 self.clock.clone(),
-                ExistingStore::Refuse,
             )?);
         }
-        let actor = self.actor()?;
+        self.refuse_unless_signed_in()?;
         let mut guard = self.store()?;
+        let authority = guard.as_mut().ok_or_else(CommandError::not_signed_in)?;
+        let session = self.check(authority)?;
+        self.refuse_unless_confirmed(authority, &session)?;
         let current = guard.take().ok_or_else(CommandError::not_signed_in)?;
-        let replaced = current.replace_with_backup(actor, from, passphrase, &config.key);
+        let replaced = current.replace_with_backup(session.actor, from, passphrase, &config.key);
         drop(guard);
         let summary = replaced?;
-        self.set_session(None)?;
+        self.sign_out()?;
         Ok(summary)
     }
 
@@ -133,19 +147,132 @@ impl AppState {
         Ok(body(authority)?)
     }
 
-    pub fn actor(&self) -> CommandResult<Actor> {
+    fn slot(&self) -> CommandResult<MutexGuard<'_, Slot>> {
         self.session
             .lock()
-            .map_err(|_| CommandError::new("internal", "the session lock was poisoned"))?
-            .ok_or_else(CommandError::not_signed_in)
+            .map_err(|_| CommandError::new("internal", "the session lock was poisoned"))
     }
 
-    pub fn set_session(&self, actor: Option<Actor>) -> CommandResult<()> {
-        *self
-            .session
-            .lock()
-            .map_err(|_| CommandError::new("internal", "the session lock was poisoned"))? = actor;
+    /// Tells the window (through the listener set at start) that its session ended.
+    pub fn on_session_end(&self, listener: SessionEndListener) {
+        let _ = self.on_end.set(listener);
+    }
+
+    fn ended(&self, reason: EndReason) {
+        crate::log::debug(|| format!("session ended: {reason:?}"));
+        if let Some(listener) = self.on_end.get() {
+            listener(&reason.error());
+        }
+    }
+
+    /// Signs `actor` in: the password was just entered, and the account's session epoch is
+    /// noted so a later password change, reset or deactivation ends this session.
+    pub fn start_session(&self, authority: &Authority, actor: Actor) -> CommandResult<()> {
+        let epoch = authority.session_epoch(actor)?;
+        let idle_minutes = authority.settings()?.idle_lock_minutes;
+        *self.slot()? = Slot::In(Session::new(actor, epoch, idle_minutes, self.clock.now()));
         Ok(())
+    }
+
+    /// The person signed out (or a restore replaced the store): nothing to tell the window.
+    pub fn sign_out(&self) -> CommandResult<()> {
+        *self.slot()? = Slot::Out;
+        Ok(())
+    }
+
+    /// Ends the open session, if any (Lock, sleep, screen lock), and tells the window.
+    pub fn end_session(&self, reason: EndReason) -> CommandResult<bool> {
+        let ended = self.slot()?.end(reason);
+        if ended {
+            self.ended(reason);
+        }
+        Ok(ended)
+    }
+
+    /// The idle check the session watch runs every few seconds.
+    pub fn lock_if_idle(&self) -> CommandResult<bool> {
+        let mut slot = self.slot()?;
+        let reason = match *slot {
+            Slot::In(session) => EndReason::Idle(session.idle_minutes),
+            _ => return Ok(false),
+        };
+        let locked = slot.lock_if_idle(self.clock.now());
+        drop(slot);
+        if locked {
+            self.ended(reason);
+        }
+        Ok(locked)
+    }
+
+    /// Who is signed in, without counting as activity or checking the store: the reminder loop
+    /// (whose notices a signed-in window may open).
+    pub fn viewer(&self) -> Option<Actor> {
+        match *self.session.lock().ok()? {
+            Slot::In(session) if !session.idle_expired(self.clock.now()) => Some(session.actor),
+            _ => None,
+        }
+    }
+
+    fn refuse_unless_signed_in(&self) -> CommandResult<()> {
+        match self.slot()?.refusal() {
+            Some(refusal) => Err(refusal),
+            None => Ok(()),
+        }
+    }
+
+    /// The check of every command: someone is signed in, the window was not left idle for the
+    /// idle limit (re-read from the settings), and the account's session epoch is the one of the
+    /// sign-in. Any of these failing ends the session and tells the window; passing counts as
+    /// activity.
+    fn check(&self, authority: &Authority) -> CommandResult<Session> {
+        let mut slot = self.slot()?;
+        let Slot::In(mut session) = *slot else {
+            return Err(slot.refusal().unwrap_or_else(CommandError::not_signed_in));
+        };
+        let now = self.clock.now();
+        session.idle_minutes = authority.settings()?.idle_lock_minutes;
+        let end = if session.idle_expired(now) {
+            Some(EndReason::Idle(session.idle_minutes))
+        } else {
+            match authority.session_epoch(session.actor) {
+                Ok(epoch) if epoch == session.epoch => None,
+                Ok(_) | Err(latchkey_core::CoreError::Forbidden(_)) => {
+                    Some(EndReason::AccountChanged)
+                }
+                Err(error) => return Err(error.into()),
+            }
+        };
+        if let Some(reason) = end {
+            slot.end(reason);
+            drop(slot);
+            self.ended(reason);
+            return Err(reason.error());
+        }
+        session.touch(now);
+        *slot = Slot::In(session);
+        Ok(session)
+    }
+
+    /// Sensitive actions (backup, restore, resetting a password, changing a role, adding an
+    /// administrator, changing settings) need the password entered in the last 5 minutes. Only
+    /// administrators may do them at all; for anyone else core's refusal is the answer.
+    fn refuse_unless_confirmed(
+        &self,
+        authority: &Authority,
+        session: &Session,
+    ) -> CommandResult<()> {
+        if session.proof_fresh(self.clock.now()) || !authority.whoami(session.actor)?.is_admin() {
+            return Ok(());
+        }
+        Err(reauth_required())
+    }
+
+    /// The signed-in account, checked as every command is (see `check`); counts as activity.
+    pub fn actor(&self) -> CommandResult<Actor> {
+        self.refuse_unless_signed_in()?;
+        let mut store = self.store()?;
+        let authority = store.as_mut().ok_or_else(CommandError::not_signed_in)?;
+        Ok(self.check(authority)?.actor)
     }
 
     /// Runs `body` with the open store as the signed-in account. Core re-reads the account and
@@ -154,7 +281,51 @@ impl AppState {
         &self,
         body: impl FnOnce(&mut Authority, Actor) -> latchkey_core::Result<T>,
     ) -> CommandResult<T> {
-        let actor = self.actor()?;
-        self.with_store(|authority| body(authority, actor))
+        self.refuse_unless_signed_in()?;
+        let mut store = self.store()?;
+        let authority = store.as_mut().ok_or_else(CommandError::not_signed_in)?;
+        let session = self.check(authority)?;
+        Ok(body(authority, session.actor)?)
+    }
+
+    /// `as_actor` for a sensitive action: refused with `reauth_required` unless the password
+    /// was entered in the last 5 minutes.
+    pub fn as_confirmed_actor<T>(
+        &self,
+        body: impl FnOnce(&mut Authority, Actor) -> latchkey_core::Result<T>,
+    ) -> CommandResult<T> {
+        self.refuse_unless_signed_in()?;
+        let mut store = self.store()?;
+        let authority = store.as_mut().ok_or_else(CommandError::not_signed_in)?;
+        let session = self.check(authority)?;
+        self.refuse_unless_confirmed(authority, &session)?;
+        let result = body(authority, session.actor)?;
+        // The settings may have just changed: a new idle limit applies at once.
+        if let (Ok(settings), Slot::In(current)) = (authority.settings(), &mut *self.slot()?) {
+            current.idle_minutes = settings.idle_lock_minutes;
+        }
+        Ok(result)
+    }
+
+    /// Proves the signed-in person's password again (core's check, with its backoff), which
+    /// covers sensitive actions for the next 5 minutes.
+    pub fn confirm_password(&self, password: &str) -> CommandResult<()> {
+        self.refuse_unless_signed_in()?;
+        let mut store = self.store()?;
+        let authority = store.as_mut().ok_or_else(CommandError::not_signed_in)?;
+        let session = self.check(authority)?;
+        let username = authority.whoami(session.actor)?.username;
+        let proven = authority.authenticate(&username, password)?;
+        if proven != session.actor {
+            return Err(CommandError::new("forbidden", "that is another account"));
+        }
+        let now = self.clock.now();
+        if let Slot::In(current) = &mut *self.slot()?
+            && current.actor == proven
+        {
+            current.last_proof = now;
+            current.touch(now);
+        }
+        Ok(())
     }
 }

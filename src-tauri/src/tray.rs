@@ -1,9 +1,10 @@
-//! The tray icon: Open, Reminders (with the unread count) and Quit. The app lives here when its
-//! window is closed.
+//! The tray icon: Open, Reminders (with the unread count), Lock and Quit. The app lives here when
+//! its window is closed.
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
+use crate::session::EndReason;
 use crate::state::AppState;
 
 /// Whether the tray icon exists.
@@ -15,23 +16,37 @@ struct RemindersItem<R: Runtime>(MenuItem<R>);
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let open = MenuItem::with_id(app, "open", "Open Latchkey", true, None::<&str>)?;
     let reminders = MenuItem::with_id(app, "reminders", reminders_label(0), true, None::<&str>)?;
+    let lock = MenuItem::with_id(app, "lock", "Lock", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
-    let menu = Menu::with_items(app, &[&open, &reminders, &quit])?;
+    let menu = Menu::with_items(app, &[&open, &reminders, &lock, &quit])?;
     let mut tray = TrayIconBuilder::with_id("main")
         .menu(&menu)
         .tooltip("Latchkey")
-        .on_menu_event(|app, event| match event.id.as_ref() {
-            "open" => show_main_window(app),
-            "reminders" => open_reminder(app, None),
-            "quit" => app.exit(0),
-            _ => {}
-        });
+        .on_menu_event(|app, event| menu_action(app, event.id.as_ref()));
     if let Some(icon) = app.default_window_icon() {
         tray = tray.icon(icon.clone());
     }
     tray.build(app)?;
     app.manage(RemindersItem(reminders));
     Ok(())
+}
+
+/// What a tray menu entry does.
+pub fn menu_action<R: Runtime>(app: &AppHandle<R>, id: &str) {
+    match id {
+        "open" => show_main_window(app),
+        "reminders" => open_reminder(app, None),
+        "lock" => lock(app),
+        "quit" => app.exit(0),
+        _ => {}
+    }
+}
+
+/// Lock: the session ends as the window's Lock command ends it, and the window is told.
+pub fn lock<R: Runtime>(app: &AppHandle<R>) {
+    if let Err(error) = app.state::<AppState>().end_session(EndReason::Locked) {
+        crate::log::info(&format!("could not lock: {}", error.message));
+    }
 }
 
 /// The Reminders entry's text.

@@ -239,6 +239,9 @@ pub struct SettingsView {
     #[ts(type = "number")]
     pub max_lifetime_days: i64,
     pub onboarder_gets_access: bool,
+    /// Minutes without input before a signed-in window locks (1–60).
+    #[ts(type = "number")]
+    pub idle_lock_minutes: i64,
 }
 
 impl From<latchkey_core::settings::Settings> for SettingsView {
@@ -247,6 +250,7 @@ impl From<latchkey_core::settings::Settings> for SettingsView {
             reminder_schedule: s.reminder_schedule,
             max_lifetime_days: s.max_lifetime_days,
             onboarder_gets_access: s.onboarder_gets_access,
+            idle_lock_minutes: s.idle_lock_minutes,
         }
     }
 }
@@ -262,12 +266,21 @@ pub struct BackupView {
     pub accounts: i64,
     #[ts(type = "number")]
     pub bytes: u64,
+    /// A restore: when the backup was taken.
+    #[ts(type = "number | null")]
+    pub backed_up_at: Option<i64>,
+    /// A restore: what it carried forward from the replaced store, or the warning that what was
+    /// revoked after the backup works again and the tokens that do; one line each (core's words,
+    /// the same as the CLI's).
+    pub notes: Vec<String>,
 }
 
 impl BackupView {
     pub fn new(path: &std::path::Path, summary: latchkey_core::backup::BackupSummary) -> Self {
         BackupView {
             path: path.display().to_string(),
+            notes: summary.notes(),
+            backed_up_at: summary.backed_up_at,
             organisation: summary.organisation,
             tokens: summary.tokens,
             accounts: summary.accounts,

@@ -25,6 +25,12 @@ fn every_command() -> Vec<(&'static str, Value, bool)> {
         ("delete_token", json!({"id": id}), false),
         ("revoke_all_tokens", json!({"owner": null}), false),
         ("copy_secret", json!({"secret": "lk_x"}), false),
+        ("report_activity", json!({}), false),
+        (
+            "confirm_password",
+            json!({"password": "not the password at all"}),
+            false,
+        ),
         ("list_systems", json!({}), false),
         (
             "onboard_system",
@@ -96,7 +102,7 @@ fn every_command() -> Vec<(&'static str, Value, bool)> {
         ),
         (
             "update_settings",
-            json!({"settings": {"reminder_schedule": [30, 7, 1, 0], "max_lifetime_days": 365, "onboarder_gets_access": false}}),
+            json!({"settings": {"reminder_schedule": [30, 7, 1, 0], "max_lifetime_days": 365, "onboarder_gets_access": false, "idle_lock_minutes": 15}}),
             true,
         ),
     ]
@@ -106,7 +112,16 @@ fn every_command() -> Vec<(&'static str, Value, bool)> {
 fn the_role_table_covers_every_command() {
     let listed: Vec<&str> = every_command().iter().map(|(c, _, _)| *c).collect();
     for (command, _, _) in latchkey_app::bindings::COMMANDS {
-        let open = ["setup_status", "setup", "sign_in", "sign_out", "session"].contains(command);
+        // Lock with nobody signed in has nothing to do, and is no error.
+        let open = [
+            "setup_status",
+            "setup",
+            "sign_in",
+            "sign_out",
+            "session",
+            "lock",
+        ]
+        .contains(command);
         assert!(
             open || listed.contains(command),
             "{command} is not in the role table"
@@ -338,4 +353,197 @@ fn a_backup_from_settings_restores_at_first_run_and_over_a_store_after_which_all
         .map(|t| t["name"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(names, ["in the backup"]);
+}
+
+const MINUTE: i64 = 60;
+
+/// The sensitive actions ("sudo mode"), with arguments that pass the role check.
+fn sensitive_commands() -> Vec<(&'static str, Value)> {
+    vec![
+        (
+            "backup_store",
+            json!({"passphrase": "a passphrase kept in the safe"}),
+        ),
+        (
+            "restore_store",
+            json!({"path": "/nonexistent/backup.lkbackup", "passphrase": "a passphrase kept in the safe"}),
+        ),
+        (
+            "reset_password",
+            json!({"username": "bob", "password": "a new password for bob"}),
+        ),
+        ("set_role", json!({"username": "bob", "admin": false})),
+        (
+            "add_account",
+            json!({"username": "carol", "displayName": null, "admin": true, "password": MEMBER_PASSWORD}),
+        ),
+        (
+            "update_settings",
+            json!({"settings": {"reminder_schedule": [30, 7, 1, 0], "max_lifetime_days": 365, "onboarder_gets_access": false, "idle_lock_minutes": 15}}),
+        ),
+    ]
+}
+
+/// Records the refusals the app would send the window as `session-ended` events.
+fn record_session_ends(app: &App) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
+    let ends = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = ends.clone();
+    app.state().on_session_end(Box::new(move |refusal| {
+        sink.lock().unwrap().push(refusal.code.clone())
+    }));
+    ends
+}
+
+#[test]
+fn an_idle_session_locks_at_the_configured_time_and_every_command_is_refused_as_locked() {
+    let app = App::with_accounts();
+    let ends = record_session_ends(&app);
+    // Each command is activity: 14 minutes between calls never locks.
+    for _ in 0..3 {
+        app.clock.advance(14 * MINUTE);
+        app.ok("list_tokens", json!({"all": false, "owner": null}));
+    }
+    app.ok("report_activity", json!({}));
+    app.clock.advance(15 * MINUTE);
+    for (command, args, _) in every_command() {
+        let error = app.refused(command, args);
+        assert_eq!(error["code"], "locked", "{command}: {error}");
+        assert!(
+            error["message"].as_str().unwrap().contains("15 minutes"),
+            "{error}"
+        );
+    }
+    assert_eq!(app.ok("session", json!({})), Value::Null);
+    assert_eq!(*ends.lock().unwrap(), ["locked"], "the window is told once");
+    // Signing in again opens a new session; a shorter setting applies at once.
+    app.sign_in("root", ADMIN_PASSWORD);
+    let mut settings = app.ok("get_settings", json!({}));
+    assert_eq!(settings["idle_lock_minutes"], 15);
+    settings["idle_lock_minutes"] = json!(1);
+    app.ok("update_settings", json!({ "settings": settings }));
+    app.clock.advance(MINUTE - 1);
+    assert!(!app.state().lock_if_idle().unwrap());
+    app.clock.advance(1);
+    // The session watch's check locks it without any command.
+    assert!(app.state().lock_if_idle().unwrap());
+    let error = app.refused("list_tokens", json!({"all": false, "owner": null}));
+    assert_eq!(error["code"], "locked");
+    assert!(
+        error["message"].as_str().unwrap().contains("1 minute "),
+        "{error}"
+    );
+    assert_eq!(ends.lock().unwrap().len(), 2);
+    // Out of range settings are refused.
+    app.sign_in("root", ADMIN_PASSWORD);
+    settings["idle_lock_minutes"] = json!(61);
+    let error = app.refused("update_settings", json!({ "settings": settings }));
+    assert_eq!(error["code"], "invalid_input");
+}
+
+#[test]
+fn lock_from_the_tray_and_from_the_window_end_the_session_alike() {
+    let app = App::with_accounts();
+    let ends = record_session_ends(&app);
+    latchkey_app::tray::menu_action(app.handle(), "lock");
+    let from_tray = app.refused("list_tokens", json!({"all": false, "owner": null}));
+    assert_eq!(from_tray["code"], "locked");
+    app.sign_in("root", ADMIN_PASSWORD);
+    app.ok("lock", json!({}));
+    let from_window = app.refused("list_tokens", json!({"all": false, "owner": null}));
+    assert_eq!(from_window, from_tray);
+    assert_eq!(*ends.lock().unwrap(), ["locked", "locked"]);
+    // Locked means signed out: the password again, and nothing else, opens it.
+    let error = app.refused("confirm_password", json!({"password": ADMIN_PASSWORD}));
+    assert_eq!(error["code"], "locked");
+    app.sign_in("root", ADMIN_PASSWORD);
+    app.ok("list_tokens", json!({"all": false, "owner": null}));
+}
+
+#[test]
+fn sensitive_actions_ask_for_the_password_again_after_five_minutes() {
+    let app = App::with_accounts();
+    app.clock.advance(5 * MINUTE - 1);
+    // Within 5 minutes of the sign-in: no refusal of that kind.
+    app.ok("set_role", json!({"username": "bob", "admin": false}));
+    app.clock.advance(1);
+    for (command, args) in sensitive_commands() {
+        let error = app.refused(command, args);
+        assert_eq!(error["code"], "reauth_required", "{command}: {error}");
+    }
+    // Not sensitive: a member account, a token.
+    app.ok("add_account", json!({"username": "dave", "displayName": null, "admin": false, "password": MEMBER_PASSWORD}));
+    app.ok("list_tokens", json!({"all": true, "owner": null}));
+    // A wrong password proves nothing (and counts as a failed sign-in).
+    let wrong = app.refused(
+        "confirm_password",
+        json!({"password": "not the password at all"}),
+    );
+    assert_eq!(wrong["code"], "wrong_credentials");
+    assert_eq!(
+        app.refused("set_role", json!({"username": "bob", "admin": false}))["code"],
+        "reauth_required"
+    );
+    app.ok("confirm_password", json!({"password": ADMIN_PASSWORD}));
+    for (command, args) in sensitive_commands() {
+        if let Err(error) = app.call(command, args) {
+            assert_ne!(error["code"], "reauth_required", "{command}: {error}");
+        }
+    }
+    app.clock.advance(5 * MINUTE);
+    assert_eq!(
+        app.refused("update_settings", json!({"settings": {"reminder_schedule": [30], "max_lifetime_days": 365, "onboarder_gets_access": false, "idle_lock_minutes": 15}}))["code"],
+        "reauth_required"
+    );
+    // A member is refused by role, never asked for a password it could not use.
+    app.ok("sign_out", json!({}));
+    app.sign_in("bob", "a new password for bob");
+    app.clock.advance(10 * MINUTE);
+    for (command, args) in sensitive_commands() {
+        let error = app.refused(command, args);
+        assert_eq!(error["code"], "forbidden", "{command}: {error}");
+    }
+}
+
+#[test]
+fn a_password_reset_or_deactivation_elsewhere_ends_the_accounts_open_session_at_its_next_call() {
+    use latchkey_core::{Authority, KeySource};
+    let app = App::with_accounts();
+    app.ok("sign_out", json!({}));
+    app.sign_in("bob", MEMBER_PASSWORD);
+    let ends = record_session_ends(&app);
+    // Another process (the CLI, say) on the same store.
+    let mut other = Authority::open(
+        &app.db_path(),
+        &KeySource::File(app.dir.path().join("key")),
+        std::sync::Arc::new(app.clock.clone()),
+    )
+    .unwrap();
+    let root = other.authenticate("root", ADMIN_PASSWORD).unwrap();
+    app.ok("list_tokens", json!({"all": false, "owner": null}));
+    other
+        .reset_password(root, "bob", "a new password for bob")
+        .unwrap();
+    let error = app.refused("list_tokens", json!({"all": false, "owner": null}));
+    assert_eq!(error["code"], "session_ended", "{error}");
+    assert!(error["message"].as_str().unwrap().contains("password"));
+    assert_eq!(
+        app.refused("copy_secret", json!({"secret": "lk_x"}))["code"],
+        "session_ended"
+    );
+    assert_eq!(*ends.lock().unwrap(), ["session_ended"]);
+    // The new password opens a new session; a deactivation ends that one too.
+    app.sign_in("bob", "a new password for bob");
+    app.ok("list_tokens", json!({"all": false, "owner": null}));
+    other.deactivate(root, "bob").unwrap();
+    assert_eq!(
+        app.refused("report_activity", json!({}))["code"],
+        "session_ended"
+    );
+    // Another account's reset leaves a session alone.
+    other.reactivate(root, "bob").unwrap();
+    app.sign_in("root", ADMIN_PASSWORD);
+    other
+        .reset_password(root, "bob", "yet another password for bob")
+        .unwrap();
+    app.ok("list_tokens", json!({"all": false, "owner": null}));
 }

@@ -198,11 +198,11 @@ fn hostile_numbers_are_refused_wherever_days_are_asked() {
             ),
             (
                 "update_settings",
-                json!({"settings": {"reminder_schedule": [30, 7, 1, 0], "max_lifetime_days": number, "onboarder_gets_access": false}}),
+                json!({"settings": {"reminder_schedule": [30, 7, 1, 0], "max_lifetime_days": number, "onboarder_gets_access": false, "idle_lock_minutes": 15}}),
             ),
             (
                 "update_settings",
-                json!({"settings": {"reminder_schedule": [number], "max_lifetime_days": 365, "onboarder_gets_access": false}}),
+                json!({"settings": {"reminder_schedule": [number], "max_lifetime_days": 365, "onboarder_gets_access": false, "idle_lock_minutes": 15}}),
             ),
         ];
         // A reminder on the day of expiry (0) is a fine schedule; every other value is not.

@@ -87,6 +87,38 @@ fn the_apps_commands_are_declared_in_build_rs_and_granted_per_window() {
     }
 }
 
+/// SPEC 6.10: exactly the core permissions the window uses: listening to the app's events and
+/// closing itself; no default set.
+#[test]
+fn the_window_gets_only_the_core_permissions_it_uses() {
+    let capability: Value = serde_json::from_str(&read("capabilities/main.json")).unwrap();
+    let mut core: Vec<&str> = capability["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|p| p.starts_with("core:"))
+        .collect();
+    core.sort_unstable();
+    assert_eq!(
+        core,
+        [
+            "core:event:allow-listen",
+            "core:event:allow-unlisten",
+            "core:window:allow-close"
+        ],
+        "core:default or another unused core permission is granted"
+    );
+    // Every permission is a plain string: no scoped object that could widen one.
+    assert!(
+        capability["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(Value::is_string)
+    );
+}
+
 #[test]
 fn there_is_no_filesystem_or_shell_plugin_or_permission() {
     let capability = read("capabilities/main.json");

@@ -1,5 +1,6 @@
 //! Issue 5 point 8 in the app window: Settings makes a backup, first-run setup restores it on
-//! another machine, and Settings restores over a store; the CLI checks the tokens each time.
+//! another machine (saying when it was taken and which tokens work again), and Settings restores
+//! over a store, carrying forward a revocation made since; the CLI checks the tokens each time.
 use latchkey_tests::app::AppSession;
 use latchkey_tests::*;
 
@@ -33,7 +34,8 @@ async fn restore_through(app: &AppSession, file: &std::path::Path, passphrase: &
 #[ignore = "needs Xvfb, D-Bus and tauri-driver; scripts/test runs it"]
 async fn settings_backs_up_first_run_restores_it_and_settings_restores_over_a_store() {
     let original = Env::initialised();
-    let (kept, _) = original.create_token(ADMIN, ADMIN_PASSWORD, &["--name", "kept"]);
+    let (kept, kept_id) = original.create_token(ADMIN, ADMIN_PASSWORD, &["--name", "kept"]);
+    let (leaked, leaked_id) = original.create_token(ADMIN, ADMIN_PASSWORD, &["--name", "leaked"]);
     let app = AppSession::start(&original).await;
     app.sign_in(ADMIN, ADMIN_PASSWORD).await;
     app.click("nav-settings").await;
@@ -46,7 +48,7 @@ async fn settings_backs_up_first_run_restores_it_and_settings_restores_over_a_st
     app.click("backup-submit").await;
     let done = app.text("backup-done").await;
     assert!(
-        done.contains("1 token and 1 account") && done.contains(".lkbackup"),
+        done.contains("2 tokens and 1 account") && done.contains(".lkbackup"),
         "{done}"
     );
     app.stop().await;
@@ -59,13 +61,19 @@ async fn settings_backs_up_first_run_restores_it_and_settings_restores_over_a_st
     restore_through(&app, &file, "not the passphrase in the safe").await;
     assert!(app.text("restore-error").await.contains("wrong passphrase"));
     restore_through(&app, &file, PASSPHRASE).await;
+    let notice = app.text("restored-notice").await;
     assert!(
-        app.text("restored-notice")
-            .await
-            .contains("Restored Acme: 1 token, 1 account")
+        notice.contains("Restored Acme: 2 tokens, 1 account")
+            && notice.contains("active again")
+            && notice.contains(&kept_id)
+            && notice.contains(&leaked_id),
+        "{notice}"
     );
     app.sign_in(ADMIN, ADMIN_PASSWORD).await;
     other.verify(&kept, &[]).ok();
+    other.verify(&leaked, &[]).ok();
+    // The leaked token is revoked after the backup; restoring the backup must not revive it.
+    other.as_admin(&["tokens", "revoke", &leaked_id]).ok();
 
     // Over a store: refused until confirmed, then the store is the backup's again.
     let (later, _) = other.create_token(ADMIN, ADMIN_PASSWORD, &["--name", "later"]);
@@ -75,10 +83,18 @@ async fn settings_backs_up_first_run_restores_it_and_settings_restores_over_a_st
     other.verify(&later, &[]).ok();
     app.click("restore-confirm").await;
     app.click("restore-submit").await;
-    app.test_id("restored-notice").await;
+    let notice = app.text("restored-notice").await;
+    assert!(
+        notice.contains(&format!(
+            "carried forward from the replaced store: 1 revocation ({leaked_id})"
+        )) && notice.contains("before-restore-"),
+        "{notice}"
+    );
     app.sign_in(ADMIN, ADMIN_PASSWORD).await;
     app.stop().await;
     other.verify(&kept, &[]).ok();
     let gone = other.verify(&later, &["--json"]);
     assert_eq!(gone.json()["reason"], "unknown", "{gone:?}");
+    let revoked = other.verify(&leaked, &["--json"]);
+    assert_eq!(revoked.json()["reason"], "revoked", "{revoked:?}");
 }

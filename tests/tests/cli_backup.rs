@@ -1,5 +1,6 @@
 //! Issue 5 point 8 through the real CLI: `latchkey backup` while writers run, `latchkey restore`
 //! on a machine with no key, every token answering as before; refusals change nothing.
+//! `latchkey restore --replace` carries forward what narrowed access since the backup.
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -145,7 +146,8 @@ fn a_wrong_passphrase_a_changed_file_or_an_existing_store_is_refused_and_nothing
     let over = restore(&env, &file, PASSPHRASE);
     assert_eq!(over.code, 1, "{over:?}");
     assert!(
-        over.one_line_error().contains("never overwrites"),
+        over.one_line_error().contains("never overwrites")
+            && over.one_line_error().contains("--replace"),
         "{over:?}"
     );
     assert_eq!(env.store_files(), before);
@@ -228,4 +230,221 @@ fn the_password_and_the_passphrase_can_both_come_on_standard_input() {
         )
         .ok();
     elsewhere.as_admin(&["tokens", "list"]).ok();
+}
+
+const NEW_PASSWORD: &str = "carol's new password from root";
+
+fn restore_replacing(env: &Env, file: &std::path::Path, passphrase: &str) -> Output {
+    env.run(
+        &["restore", "--replace", file.to_str().unwrap()],
+        &[
+            ("LATCHKEY_USER", ADMIN),
+            ("LATCHKEY_PASSWORD", ADMIN_PASSWORD),
+            ("LATCHKEY_BACKUP_PASSPHRASE", passphrase),
+        ],
+        None,
+    )
+}
+
+fn reason_for(env: &Env, token: &str, system: &str) -> String {
+    let out = env.verify(token, &["--json", "--system", system]);
+    out.json()["reason"].as_str().unwrap_or("valid").to_string()
+}
+
+/// Files beside the store whose names start with `prefix`.
+fn beside(env: &Env, prefix: &str) -> Vec<String> {
+    std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(prefix))
+        .collect()
+}
+
+#[test]
+fn restore_replace_never_undoes_a_revocation_a_deactivation_a_password_reset_or_a_removed_grant() {
+    let env = Env::initialised();
+    for slug in ["web-api", "db"] {
+        env.as_admin(&["systems", "onboard", slug]).ok();
+    }
+    for name in ["bob", "carol", "dave"] {
+        env.add_member(name);
+    }
+    env.as_admin(&["grant", "dave", "web-api"]).ok();
+    env.as_admin(&["groups", "add", "ops"]).ok();
+    env.as_admin(&["groups", "grant", "ops", "db"]).ok();
+    env.as_admin(&["groups", "join", "ops", "dave"]).ok();
+    let (leaked, leaked_id) = env.create_token(ADMIN, ADMIN_PASSWORD, &["--name", "leaked"]);
+    let (bobs, _) = env.create_token("bob", MEMBER_PASSWORD, &["--name", "bob's"]);
+    let (daves, _) = env.create_token("dave", MEMBER_PASSWORD, &["--name", "dave's"]);
+    assert_eq!(reason_for(&env, &daves, "web-api"), "valid");
+    assert_eq!(reason_for(&env, &daves, "db"), "valid");
+    let file = env.dir.path().join("acme.lkbackup");
+    backup(&env, &file, PASSPHRASE).ok();
+
+    // After the backup: the leaked token is revoked, bob deactivated, carol's password reset,
+    // dave's grant and group membership taken away.
+    env.as_admin(&["tokens", "revoke", &leaked_id]).ok();
+    env.as_admin(&["users", "deactivate", "bob"]).ok();
+    env.run(
+        &["users", "reset-password", "carol"],
+        &[
+            ("LATCHKEY_USER", ADMIN),
+            ("LATCHKEY_PASSWORD", ADMIN_PASSWORD),
+            ("LATCHKEY_NEW_PASSWORD", NEW_PASSWORD),
+        ],
+        None,
+    )
+    .ok();
+    env.as_admin(&["ungrant", "dave", "web-api"]).ok();
+    env.as_admin(&["groups", "leave", "ops", "dave"]).ok();
+    let (later, _) = env.create_token(ADMIN, ADMIN_PASSWORD, &["--name", "later"]);
+
+    let restored = restore_replacing(&env, &file, PASSPHRASE).ok();
+    for part in [
+        "Restored Acme",
+        &format!("1 revocation ({leaked_id})"),
+        "1 deactivation (bob)",
+        "1 password change (carol)",
+        "1 removed grant (dave → web-api)",
+        "1 removed group membership (dave in ops)",
+        "the replaced store is kept as",
+    ] {
+        assert!(restored.stderr.contains(part), "{part}: {restored:?}");
+    }
+    assert_eq!(reason_for(&env, &leaked, "web-api"), "revoked");
+    assert_eq!(reason_for(&env, &bobs, "web-api"), "owner_deactivated");
+    assert_eq!(reason_for(&env, &daves, "web-api"), "no_access");
+    assert_eq!(reason_for(&env, &daves, "db"), "no_access");
+    assert_eq!(reason_for(&env, &later, "web-api"), "unknown");
+    let old = env.as_user("carol", MEMBER_PASSWORD, &["tokens", "list"]);
+    assert_eq!(old.code, 1, "{old:?}");
+    env.as_user("carol", NEW_PASSWORD, &["tokens", "list"]).ok();
+    let aside = beside(&env, "store.db.before-restore-");
+    assert_eq!(
+        aside.len(),
+        1,
+        "the replaced store is kept beside it: {aside:?}"
+    );
+    assert!(restored.stderr.contains(&aside[0]), "{restored:?}");
+    assert!(beside(&env, "store.db.restoring").is_empty());
+    let doctor = env.run(&["--json", "doctor"], &[], None).ok().json();
+    assert_eq!(doctor["integrity"], "ok");
+
+    // The log of the restored store says who restored and what was carried forward.
+    let events = env
+        .as_admin(&["--json", "audit", "--action", "store.restored"])
+        .ok()
+        .json();
+    let event = events.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(event["actor"], ADMIN);
+    assert!(
+        event["details"].as_str().unwrap().contains(&leaked_id),
+        "{event}"
+    );
+}
+
+#[test]
+fn restore_replace_refuses_a_backup_of_another_installation_and_changes_nothing() {
+    let other = Env::initialised();
+    let file = other.dir.path().join("other.lkbackup");
+    backup(&other, &file, PASSPHRASE).ok();
+
+    let env = Env::initialised();
+    let (token, _) = env.create_token(ADMIN, ADMIN_PASSWORD, &[]);
+    let state = |env: &Env| {
+        ["audit", "tokens list --all", "users list"].map(|command| {
+            let mut args = vec!["--json"];
+            args.extend(command.split(' '));
+            env.as_admin(&args).ok().stdout
+        })
+    };
+    let before = state(&env);
+    let refused = restore_replacing(&env, &file, PASSPHRASE);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(
+        refused.one_line_error().contains("another installation"),
+        "{refused:?}"
+    );
+    assert_eq!(state(&env), before, "the store is as it was");
+    assert!(beside(&env, "store.db.").is_empty());
+    env.verify(&token, &[]).ok();
+
+    // And only an administrator of the current store may replace it.
+    env.add_member("bob");
+    let own = env.dir.path().join("own.lkbackup");
+    backup(&env, &own, PASSPHRASE).ok();
+    let member = env.run(
+        &["restore", "--replace", own.to_str().unwrap()],
+        &[
+            ("LATCHKEY_USER", "bob"),
+            ("LATCHKEY_PASSWORD", MEMBER_PASSWORD),
+            ("LATCHKEY_BACKUP_PASSPHRASE", PASSPHRASE),
+        ],
+        None,
+    );
+    assert_eq!(member.code, 1, "{member:?}");
+    assert!(
+        member.one_line_error().contains("administrator"),
+        "{member:?}"
+    );
+    assert!(beside(&env, "store.db.").is_empty());
+}
+
+#[test]
+fn a_restore_where_no_store_exists_says_the_backup_time_and_lists_the_tokens_active_again() {
+    let env = Env::initialised();
+    env.add_member("bob");
+    let (_, kept) = env.create_token("bob", MEMBER_PASSWORD, &["--name", "bob's ci"]);
+    let (_, revoked) = env.create_token(ADMIN, ADMIN_PASSWORD, &["--name", "revoked"]);
+    env.as_admin(&["tokens", "revoke", &revoked]).ok();
+    let file = env.dir.path().join("acme.lkbackup");
+    backup(&env, &file, PASSPHRASE).ok();
+    let events = env
+        .as_admin(&["--json", "audit", "--action", "store.backed_up"])
+        .ok()
+        .json();
+    let backed_up_at = events[0]["time"].as_str().unwrap().to_string();
+    let listed = env
+        .as_admin(&["--json", "tokens", "list", "--all"])
+        .ok()
+        .json();
+    let hint = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == kept.as_str())
+        .unwrap()["hint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let elsewhere = Env::new();
+    let out = elsewhere
+        .run(
+            &["restore", file.to_str().unwrap()],
+            &[("LATCHKEY_BACKUP_PASSPHRASE", PASSPHRASE)],
+            None,
+        )
+        .ok();
+    assert!(out.stderr.contains(&backed_up_at), "{out:?}");
+    assert!(out.stderr.contains("warning"), "{out:?}");
+    assert!(out.stderr.contains("active again"), "{out:?}");
+    let line = out
+        .stderr
+        .lines()
+        .find(|l| l.contains(&kept))
+        .unwrap_or_else(|| panic!("{out:?}"));
+    for part in ["\"bob's ci\"", "bob", &hint] {
+        assert!(line.contains(part), "{part} in {line}");
+    }
+    assert!(!out.stderr.contains(&revoked), "{out:?}");
+
+    // The same in --json.
+    let again = Env::new();
+    let json = restore(&again, &file, PASSPHRASE).ok().json();
+    assert_eq!(json["backed_up_at"], backed_up_at.as_str());
+    assert_eq!(json["active_at_backup"][0]["id"], kept.as_str());
+    assert_eq!(json["active_at_backup"][0]["owner"], "bob");
+    assert_eq!(json["active_at_backup"].as_array().unwrap().len(), 1);
 }

@@ -80,3 +80,179 @@ fn a_hundred_and_one_wrong_passwords_never_get_in_and_each_is_audited() {
     let csv = env.as_admin(&["audit", "--csv"]).ok();
     assert!(!csv.stdout.contains(WRONG));
 }
+
+/// `attempts` runs of `latchkey tokens list` as `user` with `password`, started together.
+fn parallel(env: &Env, user: &str, password: &str, shift: i64, attempts: usize) -> Vec<Output> {
+    let shift = shift.to_string();
+    let children: Vec<_> = (0..attempts)
+        .map(|_| {
+            let mut command = env.command();
+            command
+                .args(["tokens", "list"])
+                .env("LATCHKEY_USER", user)
+                .env("LATCHKEY_PASSWORD", password)
+                .env("LATCHKEY_TEST_CLOCK_SHIFT", &shift)
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            command.spawn().expect("start latchkey")
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|child| {
+            let output = child.wait_with_output().expect("wait for latchkey");
+            Output {
+                code: output.status.code().unwrap_or(-1),
+                stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            }
+        })
+        .collect()
+}
+
+/// The `signin.failed` events of the audit log as (actor, details).
+fn failed_signins(env: &Env) -> Vec<(String, serde_json::Value)> {
+    let audit = env
+        .as_admin(&["--json", "audit", "--action", "signin.failed"])
+        .ok();
+    audit
+        .json()
+        .as_array()
+        .expect("audit events")
+        .iter()
+        .map(|e| {
+            let details = e["details"].as_str().unwrap_or_default();
+            (
+                e["actor"].as_str().unwrap_or_default().to_string(),
+                serde_json::from_str(details).unwrap_or(serde_json::Value::Null),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn sixteen_parallel_wrong_passwords_after_three_failures_get_one_check() {
+    let env = Env::initialised();
+    env.add_member("alice");
+    for n in 1..=3 {
+        let out = env.as_user("alice", WRONG, &["tokens", "list"]);
+        assert_eq!(out.code, 1, "{out:?}");
+        assert!(
+            out.one_line_error().contains("wrong username or password"),
+            "attempt {n}: {out:?}"
+        );
+    }
+    // Move the store's time 10 s on (the lock of the third failure lasts 1 s), then run the 16
+    // attempts with a clock behind it: each sees that same "now", however long they take.
+    env.run(
+        &["systems", "onboard", "web"],
+        &[
+            ("LATCHKEY_USER", ADMIN),
+            ("LATCHKEY_PASSWORD", ADMIN_PASSWORD),
+            ("LATCHKEY_TEST_CLOCK_SHIFT", "10"),
+        ],
+        None,
+    )
+    .ok();
+    let outs = parallel(&env, "alice", WRONG, -STEP, 16);
+    let checked = outs
+        .iter()
+        .filter(|o| o.stderr.contains("wrong username or password"))
+        .count();
+    let locked = outs
+        .iter()
+        .filter(|o| {
+            o.stderr
+                .contains("too many failed sign-ins; try again in 2 s")
+        })
+        .count();
+    assert!(outs.iter().all(|o| o.code == 1), "{outs:?}");
+    assert_eq!((checked, locked), (1, 15), "{outs:?}");
+
+    // The audit log: failures 1, 2, 3, 4 and nothing past the lock; the 15 refusals saw 4.
+    let events: Vec<_> = failed_signins(&env)
+        .into_iter()
+        .filter(|(actor, _)| actor == "alice")
+        .map(|(_, details)| details)
+        .collect();
+    let counted: Vec<i64> = events
+        .iter()
+        .filter(|d| d["reason"] == "wrong password")
+        .filter_map(|d| d["consecutive"].as_i64())
+        .collect();
+    assert_eq!(counted, [1, 2, 3, 4], "{events:?}");
+    let refused: Vec<i64> = events
+        .iter()
+        .filter(|d| d["reason"] == "locked")
+        .filter_map(|d| d["consecutive"].as_i64())
+        .collect();
+    assert_eq!(refused, [4; 15], "{events:?}");
+}
+
+#[test]
+fn an_unknown_username_gets_the_same_answers_and_is_audited_as_unknown() {
+    const TYPED: &str = "hunter2-my-password-typed-here";
+    // Two stores, one per name, so each sees exactly the same times.
+    let known = Env::initialised();
+    known.add_member("alice");
+    let unknown = Env::initialised();
+    unknown.add_member("alice");
+    let attempt = |env: &Env, user: &str, shift: i64| {
+        let shift = shift.to_string();
+        env.run(
+            &["tokens", "list"],
+            &[
+                ("LATCHKEY_USER", user),
+                ("LATCHKEY_PASSWORD", WRONG),
+                ("LATCHKEY_TEST_CLOCK_SHIFT", &shift),
+            ],
+            None,
+        )
+    };
+    let mut answers = Vec::new();
+    for n in 1..=6i64 {
+        // Past any lock, then again at once: with a clock behind the store's time, "now" is
+        // that failure's time, so the wait shown is the whole lock (and 100 s behind is too
+        // little for the clock warning, whose figure would depend on this machine's speed).
+        for shift in [n * STEP, n * STEP - 100] {
+            let a = attempt(&known, "alice", shift);
+            let b = attempt(&unknown, TYPED, shift);
+            assert_eq!(
+                (a.code, a.stderr.lines().collect::<Vec<_>>()),
+                (b.code, b.stderr.lines().collect::<Vec<_>>()),
+                "step {n}, shift {shift}"
+            );
+            assert_eq!(a.code, 1, "{a:?}");
+            answers.push(a.stderr.lines().last().unwrap_or_default().to_string());
+        }
+    }
+    for wait in [1, 2, 4, 8] {
+        let line = format!("too many failed sign-ins; try again in {wait} s");
+        assert!(
+            answers.iter().any(|a| a.ends_with(&line)),
+            "{line} missing from {answers:?}"
+        );
+    }
+
+    let events = failed_signins(&unknown);
+    assert_eq!(events.len(), answers.len(), "{events:?}");
+    assert!(
+        events.iter().all(|(actor, _)| actor == "(unknown)"),
+        "{events:?}"
+    );
+    for args in [&["--json", "audit"][..], &["audit", "--csv"]] {
+        let export = unknown.as_admin(args).ok();
+        assert!(export.stdout.contains("(unknown)"), "{export:?}");
+        assert!(
+            !export.stdout.to_lowercase().contains("hunter2"),
+            "{export:?}"
+        );
+    }
+    for (path, bytes) in unknown.store_files() {
+        assert!(
+            !bytes.windows(7).any(|w| w.eq_ignore_ascii_case(b"hunter2")),
+            "the typed name is in {path:?}"
+        );
+    }
+}

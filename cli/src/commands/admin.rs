@@ -110,6 +110,7 @@ pub fn settings(context: &mut Context, command: SettingsCommand) -> CliResult {
                 reminder_schedule: reminder_schedule.unwrap_or(old.reminder_schedule),
                 max_lifetime_days: max_lifetime_days.unwrap_or(old.max_lifetime_days),
                 onboarder_gets_access: onboarder_gets_access.unwrap_or(old.onboarder_gets_access),
+                idle_lock_minutes: old.idle_lock_minutes,
             };
             authority.update_settings(actor, &new)?
         }
@@ -142,8 +143,16 @@ pub fn clock(context: &mut Context, command: ClockCommand) -> CliResult {
     let ClockCommand::Reset = command;
     let mut authority = context.open()?;
     let actor = context.actor(&mut authority)?;
-    authority.reset_clock_watermark(actor)?;
+    let reset = authority.reset_clock_watermark(actor)?;
     eprintln!("The store now trusts the system clock again");
+    if reset.tokens_clamped + reset.accounts_clamped > 0 {
+        eprintln!(
+            "It had seen times up to {} s ahead; {} and {} stamped during that time were moved back to now, so nothing revoked, expired or locked then comes back",
+            reset.from - reset.to,
+            crate::output::count(reset.tokens_clamped, "token", "tokens"),
+            crate::output::count(reset.accounts_clamped, "account", "accounts"),
+        );
+    }
     Ok(())
 }
 

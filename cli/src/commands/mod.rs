@@ -46,6 +46,7 @@ pub fn run(context: &mut Context, command: Command) -> CliResult {
         Command::Restore {
             file,
             passphrase_stdin,
-        } => backup::restore(context, &file, passphrase_stdin),
+            replace,
+        } => backup::restore(context, &file, passphrase_stdin, replace),
     }
 }

@@ -1,6 +1,7 @@
 //! Accounts (administrators): list and create. Core refuses members, whatever the UI shows.
 use latchkey_core::{NewAccount, Role};
 use tauri::State;
+use zeroize::Zeroizing;
 
 use crate::error::CommandResult;
 use crate::state::AppState;
@@ -22,7 +23,7 @@ pub async fn add_account(
     username: String,
     display_name: Option<String>,
     admin: bool,
-    password: String,
+    password: Zeroizing<String>,
 ) -> CommandResult<AccountView> {
     let new = NewAccount {
         username: &username,
@@ -31,7 +32,14 @@ pub async fn add_account(
         role: if admin { Role::Admin } else { Role::Member },
         password: &password,
     };
-    state.as_actor(|a, actor| a.add_account(actor, &new).map(AccountView::from))
+    let add = |a: &mut latchkey_core::Authority, actor| a.add_account(actor, &new);
+    // Adding an administrator is sensitive: the password again after 5 minutes.
+    let added = if admin {
+        state.as_confirmed_actor(add)?
+    } else {
+        state.as_actor(add)?
+    };
+    Ok(AccountView::from(added))
 }
 
 #[tauri::command(async)]
@@ -41,7 +49,7 @@ pub async fn set_role(
     admin: bool,
 ) -> CommandResult<()> {
     let role = if admin { Role::Admin } else { Role::Member };
-    state.as_actor(|a, actor| a.set_role(actor, &username, role))
+    state.as_confirmed_actor(|a, actor| a.set_role(actor, &username, role))
 }
 
 #[tauri::command(async)]
@@ -63,9 +71,9 @@ pub async fn set_active(
 pub async fn reset_password(
     state: State<'_, AppState>,
     username: String,
-    password: String,
+    password: Zeroizing<String>,
 ) -> CommandResult<()> {
-    state.as_actor(|a, actor| a.reset_password(actor, &username, &password))
+    state.as_confirmed_actor(|a, actor| a.reset_password(actor, &username, &password))
 }
 
 #[tauri::command(async)]

@@ -99,6 +99,8 @@ pub async fn update_settings(
         reminder_schedule: settings.reminder_schedule,
         max_lifetime_days: settings.max_lifetime_days,
         onboarder_gets_access: settings.onboarder_gets_access,
+        idle_lock_minutes: settings.idle_lock_minutes,
     };
-    state.as_actor(|a, actor| a.update_settings(actor, &new).map(SettingsView::from))
+    // Sensitive: the password again after 5 minutes.
+    state.as_confirmed_actor(|a, actor| a.update_settings(actor, &new).map(SettingsView::from))
 }

@@ -2,22 +2,24 @@
 use std::path::PathBuf;
 
 use tauri::{AppHandle, Runtime, State};
+use zeroize::Zeroizing;
 
 use crate::error::CommandResult;
 use crate::state::AppState;
 use crate::views::BackupView;
 
-/// Seals the store and its key under `passphrase` into a new file in Downloads (administrators).
+/// Seals the store and its key under `passphrase` into a new file in Downloads (administrators,
+/// who entered their password in the last 5 minutes).
 #[tauri::command(async)]
 pub async fn backup_store<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-    passphrase: String,
+    passphrase: Zeroizing<String>,
 ) -> CommandResult<BackupView> {
     // Refused before anything is made in Downloads; core checks the role.
-    state.actor()?;
+    state.as_confirmed_actor(|_, _| Ok(()))?;
     let path = super::downloads::new_file(&app, &state, "latchkey-backup", "lkbackup")?;
-    let summary = state.as_actor(|a, actor| a.backup(actor, &passphrase, &path))?;
+    let summary = state.as_confirmed_actor(|a, actor| a.backup(actor, &passphrase, &path))?;
     Ok(BackupView::new(&path, summary))
 }
 
@@ -27,7 +29,7 @@ pub async fn backup_store<R: Runtime>(
 pub async fn restore_store(
     state: State<'_, AppState>,
     path: String,
-    passphrase: String,
+    passphrase: Zeroizing<String>,
 ) -> CommandResult<BackupView> {
     let from = PathBuf::from(path);
     let summary = state.restore_backup(&from, &passphrase)?;

@@ -1,6 +1,7 @@
 //! First-run setup.
 use latchkey_core::{Authority, InitRequest};
 use tauri::State;
+use zeroize::Zeroizing;
 
 use crate::error::CommandResult;
 use crate::state::AppState;
@@ -30,7 +31,7 @@ pub async fn setup(
     organisation: String,
     username: String,
     display_name: Option<String>,
-    password: String,
+    password: Zeroizing<String>,
 ) -> CommandResult<SessionView> {
     let config = state.config()?;
     let request = InitRequest {
@@ -42,7 +43,7 @@ pub async fn setup(
     let mut authority = Authority::init(&config.path, &config.key, state.clock.clone(), &request)?;
     let actor = authority.sign_in(&username, &password)?;
     let view = crate::commands::session::session_view(&authority, actor)?;
+    state.start_session(&authority, actor)?;
     state.set_store(authority)?;
-    state.set_session(Some(actor))?;
     Ok(view)
 }

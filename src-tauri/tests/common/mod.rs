@@ -19,6 +19,8 @@ pub const MEMBER_PASSWORD: &str = "member password that is long";
 
 pub struct App {
     pub dir: tempfile::TempDir,
+    /// The app's clock (clones share the time): tests move it instead of waiting.
+    pub clock: TestClock,
     _app: tauri::App<MockRuntime>,
     window: WebviewWindow<MockRuntime>,
 }
@@ -30,7 +32,8 @@ impl App {
             path: dir.path().join("store.db"),
             key: KeySource::File(dir.path().join("key")),
         };
-        let mut state = AppState::new(Some(config), Arc::new(TestClock::at(1_767_225_600)));
+        let clock = TestClock::at(1_767_225_600);
+        let mut state = AppState::new(Some(config), Arc::new(clock.clone()));
         state.downloads = Some(dir.path().join("Downloads"));
         let app = mock_builder()
             .manage(state)
@@ -42,9 +45,18 @@ impl App {
             .unwrap();
         App {
             dir,
+            clock,
             _app: app,
             window,
         }
+    }
+
+    pub fn handle(&self) -> &tauri::AppHandle<MockRuntime> {
+        self._app.handle()
+    }
+
+    pub fn state(&self) -> tauri::State<'_, AppState> {
+        latchkey_app::app_state(self._app.handle())
     }
 
     pub fn call(&self, command: &str, args: Value) -> Result<Value, Value> {

@@ -2,6 +2,7 @@
 // screens show `message`.
 import { invoke } from "@tauri-apps/api/core";
 import type { CommandError } from "./bindings/CommandError";
+import { confirmAgain, endsSession, needsPassword, sessionEnded } from "./session";
 
 export function toCommandError(error: unknown): CommandError {
   if (error && typeof error === "object" && "code" in error && "message" in error) {
@@ -11,11 +12,18 @@ export function toCommandError(error: unknown): CommandError {
   return { code: "internal", message: typeof error === "string" ? error : "something went wrong" };
 }
 
+// A sensitive action refused for want of a fresh password asks for it (the app's dialog) and is
+// tried again; a refusal that means the session ended takes the window to the sign-in screen.
 export async function call<T>(command: string, args: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
-  } catch (error) {
-    throw toCommandError(error);
+  } catch (raw) {
+    const error = toCommandError(raw);
+    if (needsPassword(error) && (await confirmAgain(error.message))) {
+      return call<T>(command, args);
+    }
+    if (endsSession(command, error)) sessionEnded(error);
+    throw error;
   }
 }
 

@@ -3,4 +3,14 @@
 /**
  * A backup written or restored.
  */
-export type BackupView = { path: string, organisation: string, tokens: number, accounts: number, bytes: number, };
+export type BackupView = { path: string, organisation: string, tokens: number, accounts: number, bytes: number, 
+/**
+ * A restore: when the backup was taken.
+ */
+backed_up_at: number | null, 
+/**
+ * A restore: what it carried forward from the replaced store, or the warning that what was
+ * revoked after the backup works again and the tokens that do; one line each (core's words,
+ * the same as the CLI's).
+ */
+notes: Array<string>, };

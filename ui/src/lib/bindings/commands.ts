@@ -35,6 +35,18 @@ export function session(): Promise<SessionView | null> {
   return call<SessionView | null>("session", {});
 }
 
+export function lock(): Promise<null> {
+  return call<null>("lock", {});
+}
+
+export function reportActivity(): Promise<null> {
+  return call<null>("report_activity", {});
+}
+
+export function confirmPassword(password: string): Promise<null> {
+  return call<null>("confirm_password", { password });
+}
+
 export function listTokens(all: boolean, owner: string | null): Promise<TokenView[]> {
   return call<TokenView[]>("list_tokens", { all, owner });
 }

@@ -1,0 +1,128 @@
+//! Resetting the clock watermark after a wrong clock was fixed. A reset never revives anything:
+//! every time stamped while the clock ran ahead is first clamped to the reset moment, so what was
+//! revoked, expired or locked during the skew stays so, and what was created during it lives no
+//! longer, counted from the reset, than it was given.
+use rusqlite::{Transaction, params};
+
+use crate::authority::Authority;
+use crate::clock::Timestamp;
+use crate::error::Result;
+use crate::model::Actor;
+use crate::{audit, store};
+
+/// What a reset clamped, for its audit event and the person who ran it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ClockReset {
+    pub from: Timestamp,
+    pub to: Timestamp,
+    /// Tokens whose revocation, expiry, grace period or creation was moved back to `to`.
+    pub tokens_clamped: i64,
+    /// Accounts whose sign-in lock, last sign-in or creation was moved back to `to`.
+    pub accounts_clamped: i64,
+}
+
+/// Columns that only record when something happened: clamped to the reset moment.
+const PLAIN_TIMES: [(&str, &str); 9] = [
+    ("tokens", "last_used_at"),
+    ("tokens", "deleted_at"),
+    ("accounts", "created_at"),
+    ("accounts", "last_signin_at"),
+    ("accounts", "last_failed_at"),
+    ("systems", "onboarded_at"),
+    ("groups", "created_at"),
+    ("reminders_delivered", "delivered_at"),
+    ("reminders_read", "read_at"),
+];
+
+impl Authority {
+    /// After a wrong clock was fixed: trust the clock again (administrators; audited).
+    pub fn reset_clock_watermark(&mut self, actor: Actor) -> Result<ClockReset> {
+        // Denials waiting to be audited go first: written later, they would raise the watermark
+        // again to the times they saw.
+        self.flush_audit()?;
+        let to = self.clock_now();
+        // Not `write`: that would advance the watermark this resets.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let reset = (|| -> Result<ClockReset> {
+            let me = Self::active_admin(&tx, actor)?;
+            let from = store::watermark(&tx)?;
+            let mut reset = ClockReset {
+                from,
+                to,
+                ..ClockReset::default()
+            };
+            if to < from {
+                clamp(&tx, &mut reset)?;
+            }
+            tx.execute(
+                "UPDATE clock_watermark SET max_seen = ?1 WHERE id = 1",
+                [to],
+            )?;
+            audit::record(
+                &tx,
+                to,
+                &me.username,
+                "clock.reset",
+                "clock",
+                serde_json::json!({
+                    "from": from, "to": to,
+                    "tokens_clamped": reset.tokens_clamped,
+                    "accounts_clamped": reset.accounts_clamped,
+                }),
+            )?;
+            Ok(reset)
+        })()?;
+        tx.commit()?;
+        Ok(reset)
+    }
+}
+
+/// Moves every time stamped after `reset.to` back to it, keeping what was in effect at the old
+/// watermark in effect.
+fn clamp(tx: &Transaction<'_>, reset: &mut ClockReset) -> Result<()> {
+    let (to, from) = (reset.to, reset.from);
+    let changed_tokens = "SELECT count(*) FROM tokens WHERE created_at > ?1
+        OR (revoked_at IS NOT NULL AND revoked_at > ?1) OR (expires_at > ?1 AND expires_at <= ?2)";
+    reset.tokens_clamped = tx.query_row(changed_tokens, params![to, from], |r| r.get(0))?;
+    reset.accounts_clamped = tx.query_row(
+        "SELECT count(*) FROM accounts WHERE created_at > ?1 OR last_signin_at > ?1 OR last_failed_at > ?1",
+        [to],
+        |r| r.get(0),
+    )?;
+    // A revocation in effect at the old watermark stays in effect (first, so the
+    // grace periods moved back below are not caught here).
+    tx.execute(
+        "UPDATE tokens SET revoked_at = ?1 WHERE revoked_at > ?1 AND revoked_at <= ?2",
+        params![to, from],
+    )?;
+    // A grace period still running at the old watermark was set by a rotation; it keeps its
+    // length from the rotation, and the rotation is moved back to the reset moment.
+    tx.execute(
+        "UPDATE tokens SET revoked_at = revoked_at - max(0,
+             coalesce((SELECT max(s.created_at) FROM tokens s WHERE s.predecessor_id = tokens.id), 0) - ?1)
+         WHERE revoked_at > ?2",
+        params![to, from],
+    )?;
+    // An expiry that had passed stays passed; a token created during the skew keeps its
+    // lifetime, counted from the reset.
+    tx.execute(
+        "UPDATE tokens SET expires_at = CASE
+             WHEN expires_at <= ?2 THEN min(expires_at, ?1)
+             ELSE expires_at - max(0, created_at - ?1) END
+         WHERE expires_at > ?1",
+        params![to, from],
+    )?;
+    tx.execute(
+        "UPDATE tokens SET created_at = ?1 WHERE created_at > ?1",
+        [to],
+    )?;
+    for (table, column) in PLAIN_TIMES {
+        tx.execute(
+            &format!("UPDATE {table} SET {column} = ?1 WHERE {column} > ?1"),
+            [to],
+        )?;
+    }
+    Ok(())
+}
