@@ -75,7 +75,8 @@ pub enum Command {
     /// Expiry reminders
     #[command(subcommand)]
     Reminders(Reminders),
-    /// Read the audit log (administrators)
+    /// Read the audit log (administrators), or `audit verify` its hash chain
+    #[command(args_conflicts_with_subcommands = true)]
     Audit {
         /// Events at or after this time (RFC 3339 or YYYY-MM-DD)
         #[arg(long)]
@@ -91,6 +92,14 @@ pub enum Command {
         /// CSV instead of a table
         #[arg(long, conflicts_with = "json")]
         csv: bool,
+        /// Only the newest N matching events, newest first (a page)
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        limit: Option<u32>,
+        /// Only events older than the event with this id, newest first (the next page)
+        #[arg(long)]
+        before: Option<i64>,
+        #[command(subcommand)]
+        command: Option<AuditCommand>,
     },
     /// Organisation settings
     #[command(subcommand)]
@@ -268,6 +277,13 @@ pub enum SettingsCommand {
         #[arg(long, action = clap::ArgAction::Set, value_name = "true|false")]
         onboarder_gets_access: Option<bool>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the audit log's hash chain: exit 0 when intact, 1 naming the first event changed,
+    /// removed or inserted (needs the store and its key, no account)
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,4 +1,6 @@
 //! Accounts: sign-in with its backoff, and what administrators do to accounts.
+use std::time::{Duration, Instant};
+
 use hmac::{Hmac, Mac};
 use rusqlite::{OptionalExtension, params};
 use sha2::Sha256;
@@ -51,6 +53,15 @@ pub const UNKNOWN_USERNAME: &str = "(unknown)";
 /// reached [`MAX_CONSECUTIVE_FAILURES`].
 pub const UNKNOWN_NAME_RETENTION_SECONDS: i64 = 24 * 60 * 60;
 
+/// Attempts still in flight this long after the latest of them began were never answered (their
+/// process died): they count as failures.
+pub const IN_FLIGHT_STALE_SECONDS: i64 = 60;
+
+/// How long an attempt waits for attempts in flight before counting them as failures itself.
+const IN_FLIGHT_WAIT: Duration = Duration::from_secs(10);
+/// How often a waiting attempt looks again.
+const IN_FLIGHT_POLL: Duration = Duration::from_millis(20);
+
 /// Whose failure counter a sign-in attempt moves.
 enum Subject {
     Account {
@@ -63,6 +74,16 @@ enum Subject {
     Unknown { digest: [u8; 32] },
 }
 
+/// A failure counter as the gate reads it: answered failures, the last one's time, and the
+/// attempts being checked now.
+#[derive(Default)]
+struct Counter {
+    failures: i64,
+    last_failed_at: Option<Timestamp>,
+    in_flight: i64,
+    in_flight_since: Option<Timestamp>,
+}
+
 impl Subject {
     /// What the audit log records as actor and target.
     fn label(&self) -> &str {
@@ -71,19 +92,153 @@ impl Subject {
             Subject::Unknown { .. } => UNKNOWN_USERNAME,
         }
     }
+
+    /// The account named by `username_key`, else the unknown name's counter (after pruning the
+    /// old ones that lock nothing any more, which keeps that table bounded).
+    fn read(
+        tx: &rusqlite::Connection,
+        now: Timestamp,
+        username_key: &str,
+        digest: [u8; 32],
+    ) -> Result<(Subject, Counter)> {
+        let account = tx
+            .prepare_cached(
+                "SELECT id, username, password_hash, status, failed_signins, last_failed_at, signins_in_flight, in_flight_since
+                 FROM accounts WHERE username_key = ?1",
+            )?
+            .query_row([username_key], |r| {
+                let subject = Subject::Account {
+                    id: r.get(0)?,
+                    username: r.get(1)?,
+                    stored_hash: r.get(2)?,
+                    active: r.get::<_, String>(3)? == AccountStatus::Active.as_str(),
+                };
+                let counter = Counter {
+                    failures: r.get(4)?,
+                    last_failed_at: r.get(5)?,
+                    in_flight: r.get(6)?,
+                    in_flight_since: r.get(7)?,
+                };
+                Ok((subject, counter))
+            })
+            .optional()?;
+        if let Some(found) = account {
+            return Ok(found);
+        }
+        // The literal 100 (MAX_CONSECUTIVE_FAILURES) matches the partial index of migration 3.
+        let cutoff = now.saturating_sub(UNKNOWN_NAME_RETENTION_SECONDS);
+        tx.prepare_cached(
+            "DELETE FROM signin_throttle WHERE failures < 100 AND last_failed_at < ?1
+               AND (in_flight = 0 OR in_flight_since < ?1)",
+        )?
+        .execute([cutoff])?;
+        let counter = tx
+            .prepare_cached(
+                "SELECT failures, last_failed_at, in_flight, in_flight_since FROM signin_throttle WHERE name_digest = ?1",
+            )?
+            .query_row([&digest[..]], |r| {
+                Ok(Counter {
+                    failures: r.get(0)?,
+                    last_failed_at: r.get(1)?,
+                    in_flight: r.get(2)?,
+                    in_flight_since: r.get(3)?,
+                })
+            })
+            .optional()?
+            .unwrap_or_default();
+        Ok((Subject::Unknown { digest }, counter))
+    }
+
+    /// Writes back a counter whose stale attempts were counted as failures.
+    fn settle(&self, tx: &rusqlite::Connection, counter: &Counter) -> Result<()> {
+        match self {
+            Subject::Account { id, .. } => tx
+                .prepare_cached(
+                    "UPDATE accounts SET failed_signins = ?2, last_failed_at = ?3, signins_in_flight = 0 WHERE id = ?1",
+                )?
+                .execute(params![id, counter.failures, counter.last_failed_at])?,
+            Subject::Unknown { digest } => tx
+                .prepare_cached(
+                    "UPDATE signin_throttle SET failures = ?2, last_failed_at = coalesce(?3, last_failed_at), in_flight = 0
+                     WHERE name_digest = ?1",
+                )?
+                .execute(params![&digest[..], counter.failures, counter.last_failed_at])?,
+        };
+        Ok(())
+    }
+
+    /// One more attempt in flight, begun `now`.
+    fn admit(&self, tx: &rusqlite::Connection, now: Timestamp) -> Result<()> {
+        match self {
+            Subject::Account { id, .. } => tx
+                .prepare_cached(
+                    "UPDATE accounts SET signins_in_flight = signins_in_flight + 1, in_flight_since = ?2 WHERE id = ?1",
+                )?
+                .execute(params![id, now])?,
+            Subject::Unknown { digest } => tx
+                .prepare_cached(
+                    "INSERT INTO signin_throttle (name_digest, failures, last_failed_at, in_flight, in_flight_since)
+                     VALUES (?1, 0, ?2, 1, ?2)
+                     ON CONFLICT (name_digest) DO UPDATE SET in_flight = in_flight + 1, in_flight_since = ?2",
+                )?
+                .execute(params![&digest[..], now])?,
+        };
+        Ok(())
+    }
+
+    /// A wrong password answered at `now`: one failure more (at most 100), one attempt fewer in
+    /// flight. Returns the consecutive failures.
+    fn fail(&self, tx: &rusqlite::Connection, now: Timestamp) -> Result<i64> {
+        Ok(match self {
+            Subject::Account { id, .. } => tx
+                .prepare_cached(
+                    "UPDATE accounts SET failed_signins = min(failed_signins + 1, 100),
+                       last_failed_at = max(coalesce(last_failed_at, ?2), ?2),
+                       signins_in_flight = max(signins_in_flight - 1, 0)
+                     WHERE id = ?1 RETURNING failed_signins",
+                )?
+                .query_row(params![id, now], |r| r.get(0))?,
+            Subject::Unknown { digest } => tx
+                .prepare_cached(
+                    "INSERT INTO signin_throttle (name_digest, failures, last_failed_at) VALUES (?1, 1, ?2)
+                     ON CONFLICT (name_digest) DO UPDATE SET failures = min(failures + 1, 100),
+                       last_failed_at = max(last_failed_at, ?2), in_flight = max(in_flight - 1, 0)
+                     RETURNING failures",
+                )?
+                .query_row(params![&digest[..], now], |r| r.get(0))?,
+        })
+    }
+
+    /// An attempt that ended without an answer (the stored hash could not be read).
+    fn release(&self, tx: &rusqlite::Connection) -> Result<()> {
+        match self {
+            Subject::Account { id, .. } => tx.execute(
+                "UPDATE accounts SET signins_in_flight = max(signins_in_flight - 1, 0) WHERE id = ?1",
+                [id],
+            )?,
+            Subject::Unknown { digest } => tx.execute(
+                "UPDATE signin_throttle SET in_flight = max(in_flight - 1, 0) WHERE name_digest = ?1",
+                [&digest[..]],
+            )?,
+        };
+        Ok(())
+    }
 }
 
 /// What the first transaction of a sign-in decided.
 enum Gate {
-    /// Counted in advance (`consecutive` failures including this attempt): check the password.
-    Counted { subject: Subject, consecutive: i64 },
+    /// Counted as in flight: check the password.
+    Admitted(Subject),
+    /// Others are in flight and, should they fail, this one would meet a lock: ask again when
+    /// they are answered.
+    Wait,
     /// Locked, seen in a relaxed transaction: decide again in a durable one that audits it.
     Locked,
     /// Locked, and the refusal is audited.
     Refused(CoreError),
 }
 
-/// A password that matched an active account; its failure count still holds this attempt.
+/// A password that matched an account; its attempt is still counted in flight.
 struct Checked {
     id: i64,
     /// The hash that matched, and its replacement at today's parameters when it was weaker.
@@ -99,11 +254,12 @@ fn name_digest(key: &KeyBytes, username_key: &str) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
-/// Ends a successful check: the count goes back to zero and outdated parameters are upgraded
-/// (unless the password was changed meanwhile).
+/// Ends a successful check: no failures, one attempt fewer in flight, and outdated parameters
+/// upgraded (unless the password was changed meanwhile).
 fn reset_failures(tx: &rusqlite::Connection, checked: &Checked) -> Result<()> {
     tx.prepare_cached(
         "UPDATE accounts SET failed_signins = 0, last_failed_at = NULL,
+           signins_in_flight = max(signins_in_flight - 1, 0),
            password_hash = CASE WHEN password_hash = ?3 THEN coalesce(?2, password_hash) ELSE password_hash END
          WHERE id = ?1",
     )?
@@ -111,92 +267,107 @@ fn reset_failures(tx: &rusqlite::Connection, checked: &Checked) -> Result<()> {
     Ok(())
 }
 
+/// `Some(upgrade)` when the password matches (`upgrade` is the hash at today's parameters when
+/// the stored one is weaker), `None` when it does not.
+fn check_hash(pepper: &KeyBytes, stored: &str, password: &str) -> Result<Option<Option<String>>> {
+    if !password::matches(pepper, stored, password)? {
+        return Ok(None);
+    }
+    let upgrade = password::needs_upgrade(stored)
+        .then(|| password::hash(pepper, password))
+        .transpose()?;
+    Ok(Some(upgrade))
+}
+
 impl Authority {
     /// Proves who is acting, for one command: checks the password under the backoff. Failures
     /// are counted and audited; success is not recorded as a sign-in.
     ///
-    /// The lock check and the failure count are one write transaction before the password is
-    /// hashed: the attempt is counted in advance and the count is reset when the password is
-    /// right, so parallel attempts cannot all be checked. Unknown usernames meet the same
-    /// backoff and the same answers as known ones.
+    /// The lock check and the count of the attempt are one write transaction before the password
+    /// is hashed (SPEC §2 "Sign-in throttling"): an attempt counts as in flight until answered,
+    /// and one that would meet a lock should those in flight fail waits for their answer (one
+    /// hash) instead of being checked beside them. So after 3 failures at most one of many
+    /// parallel attempts is checked and the others are refused as locked, while parallel right
+    /// passwords all get in. Unknown usernames meet the same backoff and the same answers.
     pub fn authenticate(&mut self, username: &str, password: &str) -> Result<Actor> {
         let checked = self.check_password(username, password)?;
-        // Bookkeeping whose loss on a power cut only leaves one failure counted: no sync.
-        let clock_now = self.clock_now();
-        store::write_relaxed(&mut self.conn, clock_now, |tx, _| {
-            reset_failures(tx, &checked)
-        })?;
+        // Bookkeeping whose loss in a power cut leaves at most this attempt counted as a
+        // failure: committed without a sync of its own.
+        self.write_relaxed(|tx, _| reset_failures(tx, &checked))?;
         Ok(Actor {
             account_id: checked.id,
         })
     }
 
-    /// The backoff, the password check and the audit of a failure; the caller resets the count.
+    /// The backoff, the password check and the audit of a failure; the caller ends a success
+    /// with `reset_failures`.
     fn check_password(&mut self, username: &str, password: &str) -> Result<Checked> {
         let username_key = validate::username_key(username);
         let digest = name_digest(&self.signin_key, &username_key);
-        // The count in advance needs no sync of its own: a wrong password's audit (a durable
-        // commit) syncs it before the answer, and a lock is decided again durably.
-        let clock_now = self.clock_now();
-        let gate = store::write_relaxed(&mut self.conn, clock_now, |tx, now| {
-            Self::gate(tx, now, &username_key, digest, false)
-        })?;
-        let gate = match gate {
-            Gate::Locked => {
-                self.write(|tx, now| Self::gate(tx, now, &username_key, digest, true))?
+        let started = Instant::now();
+        let mut durable = false;
+        let subject = loop {
+            // Attempts that stay in flight past the wait are counted as failures.
+            let settle = started.elapsed() >= IN_FLIGHT_WAIT;
+            let gate = |tx: &rusqlite::Transaction<'_>, now| {
+                Self::gate(tx, now, &username_key, digest, durable, settle)
+            };
+            // Counting an attempt in flight needs no sync of its own: a wrong password's audit
+            // (a durable commit) syncs it before the answer, and a refusal is decided durably.
+            let gate = if durable {
+                self.write(gate)?
+            } else {
+                self.write_relaxed(gate)?
+            };
+            match gate {
+                Gate::Admitted(subject) => break subject,
+                Gate::Refused(refusal) => return Err(refusal),
+                Gate::Locked => durable = true,
+                Gate::Wait => {
+                    durable = false;
+                    std::thread::sleep(IN_FLIGHT_POLL);
+                }
             }
-            other => other,
         };
-        let (subject, consecutive) = match gate {
-            Gate::Counted {
-                subject,
-                consecutive,
-            } => (subject, consecutive),
-            Gate::Refused(refusal) => return Err(refusal),
-            Gate::Locked => {
-                return Err(CoreError::Store("the sign-in lock was not decided".into()));
-            }
-        };
-        let (id, stored_hash, active) = match &subject {
-            Subject::Account {
-                id,
-                stored_hash,
-                active,
-                ..
-            } => (*id, stored_hash.clone(), *active),
+        let checked = match &subject {
             Subject::Unknown { .. } => {
                 password::spend_equal_time(&self.pepper, password);
-                let details =
-                    serde_json::json!({"reason": "unknown account", "consecutive": consecutive});
-                return self.refuse_signin(&subject, details, CoreError::WrongCredentials);
+                None
             }
+            Subject::Account {
+                id, stored_hash, ..
+            } => match check_hash(&self.pepper, stored_hash, password) {
+                Ok(matched) => matched.map(|upgrade| Checked {
+                    id: *id,
+                    stored_hash: stored_hash.clone(),
+                    upgrade,
+                }),
+                Err(error) => {
+                    let _ = self.write_relaxed(|tx, _| subject.release(tx));
+                    return Err(error);
+                }
+            },
         };
-        if !password::matches(&self.pepper, &stored_hash, password)? {
-            let details =
-                serde_json::json!({"reason": "wrong password", "consecutive": consecutive});
-            return self.refuse_signin(&subject, details, CoreError::WrongCredentials);
-        }
-        let upgrade = password::needs_upgrade(&stored_hash)
-            .then(|| password::hash(&self.pepper, password))
-            .transpose()?;
-        let checked = Checked {
-            id,
-            stored_hash,
-            upgrade,
+        let Some(checked) = checked else {
+            let reason = match subject {
+                Subject::Account { .. } => "wrong password",
+                Subject::Unknown { .. } => "unknown account",
+            };
+            let label = subject.label();
+            self.write(|tx, now| {
+                let consecutive = subject.fail(tx, now)?;
+                let details = serde_json::json!({"reason": reason, "consecutive": consecutive});
+                audit::record(tx, now, label, "signin.failed", label, details)
+            })?;
+            return Err(CoreError::WrongCredentials);
         };
-        if !active {
+        if matches!(subject, Subject::Account { active: false, .. }) {
             // The password was right: the count goes back, and the refusal is audited.
+            let label = subject.label();
             self.write(|tx, now| {
                 reset_failures(tx, &checked)?;
                 let details = serde_json::json!({"reason": "deactivated"});
-                audit::record(
-                    tx,
-                    now,
-                    subject.label(),
-                    "signin.failed",
-                    subject.label(),
-                    details,
-                )
+                audit::record(tx, now, label, "signin.failed", label, details)
             })?;
             return Err(CoreError::Forbidden(
                 "this account is deactivated; ask an administrator".into(),
@@ -205,61 +376,39 @@ impl Authority {
         Ok(checked)
     }
 
-    /// The first transaction of a sign-in: refuses a locked name (auditing it when `durable`;
-    /// otherwise it asks to be run again durably), else counts the attempt as a failure in advance.
+    /// The first transaction of a sign-in. Counts attempts left in flight too long as failures
+    /// (all of them when `settle`); refuses a locked name (auditing it when `durable`, otherwise
+    /// asking to be run again durably); asks to wait while attempts in flight could still lock
+    /// it; else counts this attempt in flight.
     fn gate(
         tx: &rusqlite::Transaction<'_>,
         now: Timestamp,
         username_key: &str,
         digest: [u8; 32],
         durable: bool,
+        settle: bool,
     ) -> Result<Gate> {
-        let account = tx
-            .prepare_cached(
-                "SELECT id, username, password_hash, failed_signins, last_failed_at, status FROM accounts WHERE username_key = ?1",
-            )?
-            .query_row([username_key], |r| {
-                Ok((
-                    Subject::Account {
-                        id: r.get(0)?,
-                        username: r.get(1)?,
-                        stored_hash: r.get(2)?,
-                        active: r.get::<_, String>(5)? == AccountStatus::Active.as_str(),
-                    },
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, Option<Timestamp>>(4)?,
-                ))
-            })
-            .optional()?;
-        let (subject, failures, last_failed_at) = match account {
-            Some(found) => found,
-            None => {
-                // Keeps the table bounded: old counters that lock nothing any more go. The
-                // literal 100 (MAX_CONSECUTIVE_FAILURES) matches the partial index of migration 3.
-                tx.prepare_cached(
-                    "DELETE FROM signin_throttle WHERE failures < 100 AND last_failed_at < ?1",
-                )?
-                .execute([now.saturating_sub(UNKNOWN_NAME_RETENTION_SECONDS)])?;
-                let (failures, last_failed_at) = tx
-                    .prepare_cached(
-                        "SELECT failures, last_failed_at FROM signin_throttle WHERE name_digest = ?1",
-                    )?
-                    .query_row([&digest[..]], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?)))
-                    .optional()?
-                    .map_or((0, None), |(n, at)| (n, Some(at)));
-                (Subject::Unknown { digest }, failures, last_failed_at)
-            }
-        };
-        let lock = if failures >= MAX_CONSECUTIVE_FAILURES {
+        let (subject, mut counter) = Subject::read(tx, now, username_key, digest)?;
+        let stale = settle
+            || counter
+                .in_flight_since
+                .is_none_or(|since| now.saturating_sub(since) >= IN_FLIGHT_STALE_SECONDS);
+        if counter.in_flight > 0 && stale {
+            counter.failures = (counter.failures + counter.in_flight).min(MAX_CONSECUTIVE_FAILURES);
+            counter.last_failed_at = counter.last_failed_at.max(counter.in_flight_since);
+            counter.in_flight = 0;
+            subject.settle(tx, &counter)?;
+        }
+        let lock = if counter.failures >= MAX_CONSECUTIVE_FAILURES {
             Some((
                 CoreError::LockedUntilReset,
-                serde_json::json!({"reason": "locked until reset", "consecutive": failures}),
+                serde_json::json!({"reason": "locked until reset", "consecutive": counter.failures}),
             ))
         } else {
-            lock_remaining(failures, last_failed_at, now).map(|seconds| {
+            lock_remaining(counter.failures, counter.last_failed_at, now).map(|seconds| {
                 (
                     CoreError::Locked(seconds),
-                    serde_json::json!({"reason": "locked", "seconds": seconds, "consecutive": failures}),
+                    serde_json::json!({"reason": "locked", "seconds": seconds, "consecutive": counter.failures}),
                 )
             })
         };
@@ -271,53 +420,11 @@ impl Authority {
             audit::record(tx, now, label, "signin.failed", label, details)?;
             return Ok(Gate::Refused(refusal));
         }
-        match &subject {
-            Subject::Account { id, .. } => {
-                tx.prepare_cached(
-                    "UPDATE accounts SET failed_signins = failed_signins + 1, last_failed_at = ?2 WHERE id = ?1",
-                )?
-                .execute(params![id, now])?;
-            }
-            Subject::Unknown { digest } => {
-                tx.prepare_cached(
-                    "INSERT INTO signin_throttle (name_digest, failures, last_failed_at) VALUES (?1, 1, ?2)
-                     ON CONFLICT (name_digest) DO UPDATE SET failures = failures + 1, last_failed_at = ?2",
-                )?
-                .execute(params![&digest[..], now])?;
-            }
+        if counter.in_flight > 0 && counter.failures + counter.in_flight >= FREE_FAILURES {
+            return Ok(Gate::Wait);
         }
-        Ok(Gate::Counted {
-            subject,
-            consecutive: failures + 1,
-        })
-    }
-
-    /// Audits a wrong password (never the password, never an unknown name), counted already by
-    /// the gate, and returns the refusal. The lock runs from the last failure's answer, so the
-    /// time spent hashing does not shorten it.
-    fn refuse_signin<T>(
-        &mut self,
-        subject: &Subject,
-        details: serde_json::Value,
-        refusal: CoreError,
-    ) -> Result<T> {
-        let label = subject.label();
-        self.write(|tx, now| {
-            match subject {
-                Subject::Account { id, .. } => tx
-                    .prepare_cached(
-                        "UPDATE accounts SET last_failed_at = max(coalesce(last_failed_at, ?2), ?2) WHERE id = ?1 AND failed_signins > 0",
-                    )?
-                    .execute(params![id, now])?,
-                Subject::Unknown { digest } => tx
-                    .prepare_cached(
-                        "UPDATE signin_throttle SET last_failed_at = max(last_failed_at, ?2) WHERE name_digest = ?1",
-                    )?
-                    .execute(params![&digest[..], now])?,
-            };
-            audit::record(tx, now, label, "signin.failed", label, details)
-        })?;
-        Err(refusal)
+        subject.admit(tx, now)?;
+        Ok(Gate::Admitted(subject))
     }
 
     /// A sign-in to the app: authenticates, then records the sign-in time and audits it, in the
@@ -344,6 +451,15 @@ impl Authority {
             )
         })?;
         Ok(actor)
+    }
+
+    /// `write` committed without a sync of its own (`store::write_relaxed`).
+    fn write_relaxed<T>(
+        &mut self,
+        body: impl FnOnce(&rusqlite::Transaction<'_>, Timestamp) -> Result<T>,
+    ) -> Result<T> {
+        let now = self.clock_now();
+        store::write_relaxed(&mut self.conn, now, body)
     }
 
     /// The account's session epoch: a number that changes, in the same transaction, whenever its

@@ -15,10 +15,11 @@
 //! key derived from the audit sub-key. A missing chain value is never filled in again later: it is
 //! reported, as is a missing or altered anchor.
 //!
-//! What the chain detects, for someone with the store file but not the key: an event changed, an
-//! event removed from before the newest one, an event inserted anywhere but at the end with a
-//! chain value that is not the key's, a chain value removed, the anchor removed or altered, and
-//! events removed up to the anchor. What it cannot detect:
+//! What the chain detects, for someone with the store file but not the key: an event changed; an
+//! event removed from anywhere but the end; an event inserted anywhere, at the end too (its chain
+//! value cannot be made without the key); a chain value removed; the anchor removed or altered;
+//! events removed up to the anchor. `verify` names the first such event by id and time. What it
+//! cannot detect:
 //! - removing the newest events (truncating the log's tail) — the rest still chains; only a
 //!   chain value exported or noted earlier (exports carry every event's value) shows what is
 //!   missing;

@@ -17,7 +17,7 @@ use crate::{audit, password, validate};
 pub const CLOCK_BEHIND_WARNING_SECONDS: i64 = 5 * 60;
 
 pub struct Authority {
-    pub(crate) conn: Connection,
+    pub(crate) conn: store::Store,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) token_key: KeyBytes,
     pub(crate) pepper: KeyBytes,
@@ -135,7 +135,7 @@ impl Authority {
 
     /// Makes the key, then writes the organisation and first administrator in one transaction.
     fn initialise(
-        conn: &mut Connection,
+        conn: &mut store::Store,
         key_source: &KeySource,
         clock_now: Timestamp,
         admin: &NewAdmin<'_>,
@@ -246,6 +246,13 @@ impl Authority {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether a restore has moved another store in at this store's path since it was opened
+    /// (one `stat`): this one then refuses every write with `StoreReplaced` and should be
+    /// dropped and the store opened again (the app's long-lived authority does so).
+    pub fn store_replaced(&self) -> bool {
+        self.conn.replaced()
     }
 
     pub fn organisation(&self) -> Result<String> {

@@ -179,7 +179,13 @@ impl Authority {
     /// into the restored one. Everything is checked and the new store prepared beside this one
     /// while nothing may write to this one; only then is this store closed, kept beside the
     /// restored one as `<store>.before-restore-<unix time>`, and the restored one moved in. On
-    /// any failure this store stays as it was.
+    /// any failure before that this store stays as it was.
+    ///
+    /// Other processes (the app, a CLI command) may hold this store open, and one may write to
+    /// it between the first pass and the move. So, once the restored store is in place, the one
+    /// set aside is locked for writing (waiting for such a write to commit) and what narrowed
+    /// access in it is carried forward again; every later write to it fails its check that the
+    /// store was not replaced (`CoreError::StoreReplaced`), unacknowledged.
     pub fn replace_with_backup(
         self,
         actor: Actor,
@@ -187,14 +193,31 @@ impl Authority {
         passphrase: &str,
         key_source: &KeySource,
     ) -> Result<BackupSummary> {
+        self.replace_with_backup_then(actor, from, passphrase, key_source, || {})
+    }
+
+    /// [`Authority::replace_with_backup`], running `before_move` once this store is closed, right
+    /// before it is set aside: tests write to it there, as another process could.
+    #[doc(hidden)]
+    pub fn replace_with_backup_then(
+        self,
+        actor: Actor,
+        from: &Path,
+        passphrase: &str,
+        key_source: &KeySource,
+        before_move: impl FnOnce(),
+    ) -> Result<BackupSummary> {
         let admin = self.require_admin(actor)?;
         let mut opened = open_backup(from, passphrase)?;
         self.check_same_installation(&opened)?;
         let (to, clock) = (self.path().to_path_buf(), Arc::clone(&self.clock));
         // Nothing may change this store unseen (a revocation by another process, say) from the
-        // moment it is read until it is set aside.
+        // moment it is read until it is closed; what is written after that is carried by the
+        // second pass below.
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         let prepared = (|| -> Result<(PathBuf, PathBuf, BackupSummary)> {
+            // Another restore may have replaced this store since it was opened.
+            self.conn.check_not_replaced()?;
             let carried = restore_carry::carry_forward(&self.conn, &mut opened.database)?;
             let aside = free_name(&to, clock.now());
             let summary = BackupSummary {
@@ -213,7 +236,7 @@ impl Authority {
                 &opened,
                 &to,
                 key_source,
-                clock,
+                Arc::clone(&clock),
                 &admin.username,
                 from,
                 details,
@@ -223,7 +246,8 @@ impl Authority {
         let _ = self.conn.execute_batch("ROLLBACK");
         // Closed before its files are moved.
         drop(self);
-        let (staging, aside, summary) = prepared?;
+        let (staging, aside, mut summary) = prepared?;
+        before_move();
         move_store_files(&to, &aside, "could not set the current store aside as")?;
         if let Err(error) = move_store_files(&staging, &to, "could not move the restored store to")
         {
@@ -231,7 +255,18 @@ impl Authority {
             remove_store_files(&staging);
             return Err(error);
         }
-        Ok(summary)
+        match carry_forward_again(&aside, &to, key_source, clock, &admin.username, from) {
+            Ok(later) => {
+                if let Some(carried) = summary.carried_forward.as_mut() {
+                    carried.absorb(later);
+                }
+                Ok(summary)
+            }
+            Err(error) => Err(CoreError::Store(format!(
+                "the backup was restored and the replaced store kept as {}, but what was changed in it during the restore could not be carried forward ({error}): revoke again anything revoked, deactivated or taken away during the restore",
+                aside.display()
+            ))),
+        }
     }
 
     /// Carrying things forward (passwords above all: their pepper comes from the installation
@@ -255,6 +290,42 @@ impl Authority {
         }
         Ok(())
     }
+}
+
+/// The second pass of a restore over a store, the restored store in place: takes the write lock
+/// of the store set aside at `aside`, which waits for a write to it that began before the move
+/// (every later one fails its `StoreReplaced` check), then carries forward from it, into the
+/// restored store at `to`, what narrowed access since the first pass (usually nothing; audited
+/// when something). Both are released when this returns.
+fn carry_forward_again(
+    aside: &Path,
+    to: &Path,
+    key_source: &KeySource,
+    clock: Arc<dyn Clock>,
+    actor: &str,
+    from: &Path,
+) -> Result<CarriedForward> {
+    let mut replaced = store::open(aside, store::OpenMode::Existing)?;
+    let replaced = replaced.begin_write()?;
+    let mut restored = Authority::open(to, key_source, clock)?;
+    let target = from.display().to_string();
+    let carried = restored.write(|tx, now| {
+        let carried = restore_carry::carry_into(&replaced, tx)?;
+        if !carried.is_empty() {
+            audit::record(
+                tx,
+                now,
+                actor,
+                "store.restore_carried_forward",
+                &target,
+                serde_json::json!({"carried_forward": carried}),
+            )?;
+        }
+        Ok(carried)
+    })?;
+    // Nothing was written to the store set aside: its lock is released unchanged.
+    drop(replaced);
+    Ok(carried)
 }
 
 /// Restores the backup at `from` where no store exists yet, at `to`, with its key put in

@@ -5,9 +5,10 @@
 use rusqlite::{Transaction, params};
 
 use crate::authority::Authority;
-use crate::clock::Timestamp;
+use crate::clock::{DAY, Timestamp};
 use crate::error::Result;
 use crate::model::Actor;
+use crate::model::MAX_GRACE_DAYS;
 use crate::{audit, store};
 
 /// What a reset clamped, for its audit event and the person who ran it.
@@ -22,12 +23,13 @@ pub struct ClockReset {
 }
 
 /// Columns that only record when something happened: clamped to the reset moment.
-const PLAIN_TIMES: [(&str, &str); 9] = [
+const PLAIN_TIMES: [(&str, &str); 10] = [
     ("tokens", "last_used_at"),
     ("tokens", "deleted_at"),
     ("accounts", "created_at"),
     ("accounts", "last_signin_at"),
     ("accounts", "last_failed_at"),
+    ("signin_throttle", "last_failed_at"),
     ("systems", "onboarded_at"),
     ("groups", "created_at"),
     ("reminders_delivered", "delivered_at"),
@@ -42,9 +44,7 @@ impl Authority {
         self.flush_audit()?;
         let to = self.clock_now();
         // Not `write`: that would advance the watermark this resets.
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.begin_write()?;
         let reset = (|| -> Result<ClockReset> {
             let me = Self::active_admin(&tx, actor)?;
             let from = store::watermark(&tx)?;
@@ -99,11 +99,13 @@ fn clamp(tx: &Transaction<'_>, reset: &mut ClockReset) -> Result<()> {
     )?;
     // A grace period still running at the old watermark was set by a rotation; it keeps its
     // length from the rotation, and the rotation is moved back to the reset moment.
+    // Without its successor (a restore can leave that), the rotation counts as made at the old
+    // watermark; either way no grace period outlasts its maximum from the reset.
     tx.execute(
-        "UPDATE tokens SET revoked_at = revoked_at - max(0,
-             coalesce((SELECT max(s.created_at) FROM tokens s WHERE s.predecessor_id = tokens.id), 0) - ?1)
+        "UPDATE tokens SET revoked_at = min(?3, revoked_at - max(0,
+             coalesce((SELECT max(s.created_at) FROM tokens s WHERE s.predecessor_id = tokens.id), ?2) - ?1))
          WHERE revoked_at > ?2",
-        params![to, from],
+        params![to, from, to + MAX_GRACE_DAYS * DAY],
     )?;
     // An expiry that had passed stays passed; a token created during the skew keeps its
     // lifetime, counted from the reset.

@@ -38,7 +38,12 @@ pub fn doctor(path: &Path, key_source: &KeySource, clock: Arc<dyn Clock>) -> Res
         Err(crate::CoreError::Key(message)) => {
             // The key is wrong or missing, but the file itself can still be checked.
             let conn = crate::store::open(path, crate::store::OpenMode::Existing)?;
-            return report(&conn, message, "not checked: it needs the key".into(), false);
+            return report(
+                &conn,
+                message,
+                "not checked: it needs the key".into(),
+                false,
+            );
         }
         Err(crate::CoreError::Corrupt) => {
             return Ok(DoctorReport {

@@ -26,6 +26,8 @@ pub enum CoreError {
     ReadOnly,
     #[error("the disk holding the store is full; free some space and try again")]
     DiskFull,
+    #[error("the store was replaced by a restore while this ran; run the command again")]
+    StoreReplaced,
     #[error("store error: {0}")]
     Store(String),
     #[error("{0}")]
@@ -57,6 +59,7 @@ impl CoreError {
             CoreError::Corrupt => "corrupt_store",
             CoreError::ReadOnly => "read_only_store",
             CoreError::DiskFull => "disk_full",
+            CoreError::StoreReplaced => "store_replaced",
             CoreError::Store(_) => "store_error",
             CoreError::Key(_) => "key_error",
             CoreError::Invalid(_) => "invalid_input",

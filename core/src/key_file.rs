@@ -138,6 +138,17 @@ fn check_folder(path: &Path) -> Result<()> {
     let Ok(metadata) = std::fs::metadata(&folder) else {
         return Ok(()); // creating or reading the file reports a missing folder clearly
     };
+    // Whoever owns the folder can rename another file over the key; only we or root may.
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    let owner = std::os::unix::fs::MetadataExt::uid(&metadata);
+    if owner != me && owner != 0 {
+        return Err(CoreError::Key(format!(
+            "key file {} is in folder {} that belongs to another user (uid {owner}), who could replace it; keep it in a folder of your own",
+            path.display(),
+            folder.display()
+        )));
+    }
     let mode = metadata.permissions().mode();
     let sticky = mode & 0o1000 != 0;
     if mode & 0o022 != 0 && !sticky {

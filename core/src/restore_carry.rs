@@ -48,6 +48,9 @@ pub struct CarriedForward {
     /// Tokens revoked in the replaced store (or revoked earlier there, or due to be revoked at
     /// the end of a rotation's grace period): their public ids.
     pub revocations: Vec<String>,
+    /// Tokens that expire earlier in the replaced store (a clock reset moved expiries stamped
+    /// during a skew back): the earlier expiry wins.
+    pub earlier_expiries: Vec<String>,
     /// Accounts deactivated since the backup.
     pub deactivations: Vec<String>,
     /// Accounts whose password was changed or reset since the backup (the current password and
@@ -85,6 +88,35 @@ impl CarriedForward {
         self == &CarriedForward::default()
     }
 
+    /// Adds what a later pass carried (a restore's second pass) to what this one did.
+    pub(crate) fn absorb(&mut self, later: CarriedForward) {
+        fn add<T: PartialEq>(to: &mut Vec<T>, more: Vec<T>) {
+            for item in more {
+                if !to.contains(&item) {
+                    to.push(item);
+                }
+            }
+        }
+        add(&mut self.revocations, later.revocations);
+        add(&mut self.earlier_expiries, later.earlier_expiries);
+        add(&mut self.deactivations, later.deactivations);
+        add(&mut self.password_changes, later.password_changes);
+        add(&mut self.sign_in_locks, later.sign_in_locks);
+        add(&mut self.removed_grants, later.removed_grants);
+        add(
+            &mut self.removed_group_memberships,
+            later.removed_group_memberships,
+        );
+        add(&mut self.removed_group_grants, later.removed_group_grants);
+        add(&mut self.demotions, later.demotions);
+        add(
+            &mut self.removed_access_to_all_systems,
+            later.removed_access_to_all_systems,
+        );
+        self.max_lifetime_days = later.max_lifetime_days.or(self.max_lifetime_days);
+        self.onboarder_access_removed |= later.onboarder_access_removed;
+    }
+
     /// One line for people: "carried forward from the replaced store: 2 revocations (tok_…,
     /// tok_…), 1 deactivation (bob), …".
     pub fn describe(&self) -> String {
@@ -99,6 +131,7 @@ impl CarriedForward {
             }
         };
         names(&self.revocations, "revocation", "revocations");
+        names(&self.earlier_expiries, "earlier expiry", "earlier expiries");
         names(&self.deactivations, "deactivation", "deactivations");
         names(
             &self.password_changes,
@@ -257,28 +290,8 @@ pub(crate) fn carry_forward(
     current: &Connection,
     restored: &mut Connection,
 ) -> Result<CarriedForward> {
-    let known = Known {
-        accounts: accounts(current)?,
-        systems: strings(current, "SELECT slug FROM systems")?,
-        groups: strings(current, "SELECT name_key FROM groups")?,
-    };
     let tx = restored.transaction()?;
-    let mut carried = CarriedForward::default();
-    let restored_accounts = accounts(&tx)?;
-    revocations(current, &tx, &restored_accounts, &mut carried)?;
-    account_states(&tx, &known, &restored_accounts, &mut carried)?;
-    removed_links(current, &tx, &known, &mut carried)?;
-    lowered_settings(current, &tx, &mut carried)?;
-    // "Now" never goes back: the restored store starts from the later of both watermarks.
-    let seen: Timestamp = current.query_row(
-        "SELECT max_seen FROM clock_watermark WHERE id = 1",
-        [],
-        |r| r.get(0),
-    )?;
-    tx.execute(
-        "UPDATE clock_watermark SET max_seen = max(max_seen, ?1) WHERE id = 1",
-        [seen],
-    )?;
+    let carried = carry_into(current, &tx)?;
     let admins: i64 = tx.query_row(
         "SELECT count(*) FROM accounts WHERE role = 'admin' AND status = 'active'",
         [],
@@ -293,11 +306,42 @@ pub(crate) fn carry_forward(
     Ok(carried)
 }
 
+/// Applies to `restored`, inside the caller's transaction, everything in `current` that narrows
+/// access compared with it, and says what that was. A restore's second pass, from the store set
+/// aside into the restored one in place, calls this directly: what the store set aside
+/// acknowledged holds even when it leaves no active administrator.
+pub(crate) fn carry_into(current: &Connection, restored: &Connection) -> Result<CarriedForward> {
+    let tx = restored;
+    let known = Known {
+        accounts: accounts(current)?,
+        systems: strings(current, "SELECT slug FROM systems")?,
+        groups: strings(current, "SELECT name_key FROM groups")?,
+    };
+    let mut carried = CarriedForward::default();
+    let restored_accounts = accounts(tx)?;
+    revocations(current, tx, &restored_accounts, &mut carried)?;
+    earlier_expiries(current, tx, &mut carried)?;
+    account_states(tx, &known, &restored_accounts, &mut carried)?;
+    removed_links(current, tx, &known, &mut carried)?;
+    lowered_settings(current, tx, &mut carried)?;
+    // "Now" never goes back: the restored store starts from the later of both watermarks.
+    let seen: Timestamp = current.query_row(
+        "SELECT max_seen FROM clock_watermark WHERE id = 1",
+        [],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "UPDATE clock_watermark SET max_seen = max(max_seen, ?1) WHERE id = 1",
+        [seen],
+    )?;
+    Ok(carried)
+}
+
 /// Tokens revoked in the current store are revoked in the restored one, at the same time and by
 /// the same account where it exists there; an earlier revocation time wins.
 fn revocations(
     current: &Connection,
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     restored_accounts: &HashMap<String, AccountRow>,
     carried: &mut CarriedForward,
 ) -> Result<()> {
@@ -342,10 +386,33 @@ fn revocations(
     Ok(())
 }
 
+/// A token that expires earlier in the current store (a clock reset clamped it) expires then in
+/// the restored one too.
+fn earlier_expiries(
+    current: &Connection,
+    tx: &Connection,
+    carried: &mut CarriedForward,
+) -> Result<()> {
+    let mut statement = current.prepare("SELECT public_id, expires_at FROM tokens")?;
+    let expiries = statement
+        .query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Timestamp>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut update =
+        tx.prepare("UPDATE tokens SET expires_at = ?2 WHERE public_id = ?1 AND expires_at > ?2")?;
+    for (public_id, expires_at) in expiries {
+        if update.execute(params![public_id, expires_at])? > 0 {
+            carried.earlier_expiries.push(public_id);
+        }
+    }
+    Ok(())
+}
+
 /// Deactivations, demotions, removed "access to all systems", and the current password with its
 /// sign-in lock state.
 fn account_states(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     known: &Known,
     restored_accounts: &HashMap<String, AccountRow>,
     carried: &mut CarriedForward,
@@ -395,7 +462,7 @@ fn account_states(
 /// longer has, between an account, group and system it still knows.
 fn removed_links(
     current: &Connection,
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     known: &Known,
     carried: &mut CarriedForward,
 ) -> Result<()> {
@@ -482,7 +549,7 @@ fn removed_links(
 /// A lowered maximum token lifetime, and on-boarders no longer getting access.
 fn lowered_settings(
     current: &Connection,
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     carried: &mut CarriedForward,
 ) -> Result<()> {
     let (now, old) = (settings::load(current)?, settings::load(tx)?);

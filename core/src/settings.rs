@@ -2,10 +2,10 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+use crate::audit;
 use crate::authority::Authority;
 use crate::error::{CoreError, Result};
 use crate::model::Actor;
-use crate::audit;
 
 pub const DEFAULT_REMINDER_SCHEDULE: [i64; 6] = [30, 14, 7, 3, 1, 0];
 pub const MAX_LIFETIME_DAYS: i64 = 365;

@@ -28,9 +28,107 @@ pub(crate) enum OpenMode {
     Existing,
 }
 
+/// Which file a path names: device and inode on Unix (elsewhere nothing is compared). A restore
+/// moves another file in under the store's path; a connection opened before keeps the old one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileId {
+    #[cfg(unix)]
+    dev: u64,
+    #[cfg(unix)]
+    ino: u64,
+}
+
+impl FileId {
+    /// `None` when nothing is at `path` (or it cannot be read).
+    fn of(path: &Path) -> Option<FileId> {
+        let metadata = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Some(FileId {
+                dev: metadata.dev(),
+                ino: metadata.ino(),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            drop(metadata);
+            Some(FileId {})
+        }
+    }
+}
+
+/// An open store: its connection (which it derefs to), and the file its path named when it was
+/// opened. A write transaction checks, once it holds the write lock, that the path still names
+/// that file: a restore (`Authority::replace_with_backup`) that moved another store in since
+/// makes it fail with [`CoreError::StoreReplaced`] instead of committing into the file set aside.
+pub(crate) struct Store {
+    conn: Connection,
+    path: PathBuf,
+    file: Option<FileId>,
+}
+
+impl std::ops::Deref for Store {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Store {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
+impl Store {
+    /// Whether the store's path names another file than the one this connection opened (a
+    /// restore moved one in since): one `stat`.
+    pub(crate) fn replaced(&self) -> bool {
+        self.file.is_some() && FileId::of(&self.path) != self.file
+    }
+
+    /// `Err(StoreReplaced)` when [`Store::replaced`].
+    pub(crate) fn check_not_replaced(&self) -> Result<()> {
+        if self.replaced() {
+            return Err(CoreError::StoreReplaced);
+        }
+        Ok(())
+    }
+
+    /// `BEGIN IMMEDIATE`, then the check that the store was not replaced meanwhile (rolled back
+    /// if it was). Every write transaction starts here: once this holds the write lock, a
+    /// restore that moved another store in has already carried forward all this file holds.
+    pub(crate) fn begin_write(&mut self) -> Result<rusqlite::Transaction<'_>> {
+        let file = self.file;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if file.is_some() && FileId::of(&self.path) != file {
+            // Dropping the transaction rolls it back.
+            return Err(CoreError::StoreReplaced);
+        }
+        Ok(tx)
+    }
+}
+
 /// Opens (or creates) the store file and brings its schema up to date.
-pub(crate) fn open(path: &Path, mode: OpenMode) -> Result<Connection> {
-    open_with(path, mode, MIGRATIONS)
+pub(crate) fn open(path: &Path, mode: OpenMode) -> Result<Store> {
+    // The file is looked up before and after it is opened: the same file both times is the file
+    // opened (a restore moves a store to the path once). A restore in between: open again.
+    for _ in 0..3 {
+        let before = FileId::of(path);
+        let conn = open_with(path, mode, MIGRATIONS)?;
+        let after = FileId::of(path);
+        if before.is_none() || before == after {
+            return Ok(Store {
+                conn,
+                path: path.to_path_buf(),
+                file: after,
+            });
+        }
+    }
+    Err(CoreError::StoreReplaced)
 }
 
 fn open_with(path: &Path, mode: OpenMode, migrations: &[Migration]) -> Result<Connection> {
@@ -38,7 +136,10 @@ fn open_with(path: &Path, mode: OpenMode, migrations: &[Migration]) -> Result<Co
         return Err(CoreError::StoreIsDirectory(path.to_path_buf()));
     }
     crate::paths::secure_data_folder(path).map_err(|e| {
-        CoreError::Store(format!("could not make the data folder of {} private: {e}", path.display()))
+        CoreError::Store(format!(
+            "could not make the data folder of {} private: {e}",
+            path.display()
+        ))
     })?;
     let exists = path.exists();
     match (mode, exists) {
@@ -249,11 +350,11 @@ pub(crate) fn classify(error: rusqlite::Error, path: &Path) -> CoreError {
 /// Runs `body` in a `BEGIN IMMEDIATE` transaction, first advancing the clock watermark, and
 /// hands it "now": the later of the clock and the highest time any write has seen.
 pub(crate) fn write<T>(
-    conn: &mut Connection,
+    conn: &mut Store,
     clock_now: Timestamp,
     body: impl FnOnce(&rusqlite::Transaction<'_>, Timestamp) -> Result<T>,
 ) -> Result<T> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = conn.begin_write()?;
     let seen: Timestamp = tx.query_row(
         "SELECT max_seen FROM clock_watermark WHERE id = 1",
         [],
@@ -278,7 +379,7 @@ pub(crate) fn write<T>(
 /// a sign-in's provisional failure count and its reset on success (SPEC §8: sign-in costs what
 /// argon2id costs).
 pub(crate) fn write_relaxed<T>(
-    conn: &mut Connection,
+    conn: &mut Store,
     clock_now: Timestamp,
     body: impl FnOnce(&rusqlite::Transaction<'_>, Timestamp) -> Result<T>,
 ) -> Result<T> {

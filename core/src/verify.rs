@@ -8,8 +8,8 @@ use crate::authority::{Authority, load_account_by_id};
 use crate::clock::{MINUTE, Timestamp};
 use crate::error::Result;
 use crate::model::{Account, AccountStatus, Actor, TokenStatus};
-use crate::tokens::digest;
 use crate::token_format;
+use crate::tokens::digest;
 
 /// Why a token was denied; where several hold, the first in this order wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -118,6 +118,9 @@ impl Authority {
     /// Verifies a token for a tool. Denials are audited; a valid use records last-used (at most
     /// once a minute per token) and ends a rotated predecessor's grace period.
     pub fn verify(&mut self, token: &str, request: &VerifyRequest<'_>) -> Result<Verification> {
+        // A restore may have moved another store in since this one was opened (a long-running
+        // process): the store set aside would not see a revocation made since (one `stat`).
+        self.conn.check_not_replaced()?;
         bookkeeping(self.flush_audit_if_due())?;
         if let Some(denied) = precheck(token) {
             return Ok(denied);

@@ -49,14 +49,17 @@ fn init_twice_is_refused() {
         admin_display_name: None,
         admin_password: ADMIN_PASSWORD,
     };
+    // A key path where no file is: init refuses to reuse an existing key file before it looks
+    // at the store.
     let error = Authority::init(
         &f.db_path(),
-        &f.key_source(),
+        &KeySource::File(f.dir.path().join("another key")),
         Arc::new(f.clock.clone()),
         &request,
     )
     .unwrap_err();
     assert!(matches!(error, CoreError::AlreadyInitialised(_)), "{error}");
+    assert!(!f.dir.path().join("another key").exists());
 }
 
 #[test]
@@ -399,6 +402,18 @@ fn failures_of(f: &Fixture, username: &str) -> i64 {
         .unwrap()
 }
 
+/// How many sign-ins of `username` are being checked, as the store says.
+fn in_flight_of(f: &Fixture, username: &str) -> i64 {
+    rusqlite::Connection::open(f.db_path())
+        .unwrap()
+        .query_row(
+            "SELECT signins_in_flight FROM accounts WHERE username = ?1",
+            [username],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
 fn answer(result: Result<latchkey_core::Actor, CoreError>) -> String {
     match result {
         Ok(_) => "signed in".into(),
@@ -441,16 +456,16 @@ fn parallel_wrong_passwords_after_three_failures_are_checked_at_most_once() {
             .all(|a| a == "locked too many failed sign-ins; try again in 2 s"),
         "{answers:?}"
     );
-    assert_eq!(failures_of(&f, "bob"), 4);
+    assert_eq!((failures_of(&f, "bob"), in_flight_of(&f, "bob")), (4, 0));
 }
 
 #[test]
-fn three_parallel_right_passwords_all_get_in_and_leave_no_count() {
+fn parallel_right_passwords_all_get_in_and_leave_no_count() {
     let f = Fixture::new();
-    // Each attempt counts as a failure until its password is found right, so up to three at
-    // once pass the gate (a fourth would meet the lock of three presumed failures).
-    let barrier = Arc::new(std::sync::Barrier::new(3));
-    let attempts: Vec<_> = (0..3)
+    // Up to three attempts are checked at once; a fourth, which would meet a lock should those
+    // three fail, waits for their answers (one hash) instead of being refused.
+    let barrier = Arc::new(std::sync::Barrier::new(8));
+    let attempts: Vec<_> = (0..8)
         .map(|_| {
             let (db, key, clock) = (f.db_path(), f.key_source(), f.clock.clone());
             let barrier = Arc::clone(&barrier);
@@ -462,8 +477,60 @@ fn three_parallel_right_passwords_all_get_in_and_leave_no_count() {
         })
         .collect();
     let answers: Vec<String> = attempts.into_iter().map(|t| t.join().unwrap()).collect();
-    assert_eq!(answers, ["signed in"; 3]);
+    assert_eq!(answers, ["signed in"; 8]);
     assert_eq!(failures_of(&f, "root"), 0);
+    assert_eq!(in_flight_of(&f, "root"), 0);
+}
+
+/// Leaves `attempts` sign-ins of `username` in flight, begun at `since`, as processes that died
+/// while hashing would.
+fn die_in_flight(f: &Fixture, username: &str, attempts: i64, since: i64) {
+    rusqlite::Connection::open(f.db_path())
+        .unwrap()
+        .execute(
+            "UPDATE accounts SET signins_in_flight = ?2, in_flight_since = ?3 WHERE username = ?1",
+            rusqlite::params![username, attempts, since],
+        )
+        .unwrap();
+}
+
+#[test]
+fn attempts_that_never_got_an_answer_count_as_failures_a_minute_later() {
+    let mut f = Fixture::new();
+    f.member("bob");
+    for _ in 0..2 {
+        let _ = f.authority.authenticate("bob", "wrong password again");
+    }
+    die_in_flight(&f, "bob", 1, START);
+    f.clock.advance(61);
+    // Two failures and one unanswered attempt make three: locked 1 s from when it began, long
+    // over; this attempt is the fourth failure.
+    assert!(matches!(
+        f.authority.authenticate("bob", "wrong password again"),
+        Err(CoreError::WrongCredentials)
+    ));
+    assert_eq!((failures_of(&f, "bob"), in_flight_of(&f, "bob")), (4, 0));
+}
+
+#[test]
+fn an_attempt_does_not_wait_for_ever_on_one_that_died_in_flight() {
+    let mut f = Fixture::new();
+    f.member("bob");
+    for _ in 0..3 {
+        let _ = f.authority.authenticate("bob", "wrong password again");
+    }
+    f.clock.advance(10);
+    // A process died while checking a fourth password, just now: the next attempt waits for its
+    // answer, then (after 10 s, the clock standing still) counts it as a failure and meets the
+    // lock it makes.
+    die_in_flight(&f, "bob", 1, START + 10);
+    let started = std::time::Instant::now();
+    assert!(matches!(
+        f.authority.authenticate("bob", MEMBER_PASSWORD),
+        Err(CoreError::Locked(2))
+    ));
+    assert!(started.elapsed() >= std::time::Duration::from_secs(10));
+    assert_eq!((failures_of(&f, "bob"), in_flight_of(&f, "bob")), (4, 0));
 }
 
 #[test]

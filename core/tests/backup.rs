@@ -339,6 +339,7 @@ fn a_restore_over_the_store_carries_forward_everything_that_narrowed_access_sinc
         carried,
         CarriedForward {
             revocations,
+            earlier_expiries: vec![],
             deactivations: vec!["bob".into()],
             password_changes: vec!["carol".into()],
             sign_in_locks: vec![],
@@ -596,4 +597,111 @@ fn a_backup_that_cannot_be_written_is_refused_clearly_and_audited_as_failed() {
     let failed = actions.iter().position(|a| a == "store.backup_failed");
     assert!(attempted.is_some() && failed.is_some(), "{actions:?}");
     assert!(!nowhere.exists());
+}
+
+/// A store opened before a restore (the app's, another command's) and written to after the
+/// restore moved the restored store in: the write fails, unacknowledged, in neither store.
+#[test]
+fn a_write_through_a_store_opened_before_a_restore_fails_and_is_not_acknowledged() {
+    let mut f = Fixture::new();
+    let token = f.token(f.admin, "revoked too late");
+    let file = f.dir.path().join("acme.lkbackup");
+    f.authority.backup(f.admin, PASSPHRASE, &file).unwrap();
+    let (db, key_source, admin) = (f.db_path(), f.key_source(), f.admin);
+    let mut other = Authority::open(&db, &key_source, Arc::new(f.clock.clone())).unwrap();
+    assert!(!other.store_replaced());
+    let Fixture {
+        dir,
+        clock,
+        authority,
+        ..
+    } = f;
+    authority
+        .replace_with_backup(admin, &file, PASSPHRASE, &key_source)
+        .unwrap();
+
+    assert!(other.store_replaced());
+    let error = other.revoke_token(admin, &token.token.id).unwrap_err();
+    assert!(matches!(error, CoreError::StoreReplaced), "{error}");
+    assert_eq!(error.code(), "store_replaced");
+    assert!(!error.is_refusal());
+    assert!(
+        error.to_string().contains("run the command again"),
+        "{error}"
+    );
+    // Nor does it answer a verification from the store set aside.
+    assert!(matches!(
+        other.verify(token.secret.expose(), &VerifyRequest::default()),
+        Err(CoreError::StoreReplaced)
+    ));
+    drop(other);
+
+    let mut restored = Authority::open(&db, &key_source, Arc::new(clock.clone())).unwrap();
+    assert_eq!(reason_of(&mut restored, &token), None);
+    let aside = files_starting(dir.path(), "store.db.before-restore-");
+    let aside = dir.path().join(
+        aside
+            .iter()
+            .find(|n| n.ends_with(|c: char| c.is_ascii_digit()))
+            .unwrap(),
+    );
+    let mut replaced = Authority::open(&aside, &key_source, Arc::new(clock)).unwrap();
+    assert_eq!(
+        reason_of(&mut replaced, &token),
+        None,
+        "nothing was written to the store set aside"
+    );
+}
+
+/// A revocation committed to the current store after the first carry-forward, just before the
+/// store is set aside (another process got the write lock then): carried by the second pass.
+#[test]
+fn a_revocation_committed_while_the_store_is_being_set_aside_is_carried_forward_too() {
+    let mut f = Fixture::new();
+    let early = f.token(f.admin, "revoked before the restore");
+    let late = f.token(f.admin, "revoked during the restore");
+    let kept = f.token(f.admin, "kept");
+    let file = f.dir.path().join("acme.lkbackup");
+    f.authority.backup(f.admin, PASSPHRASE, &file).unwrap();
+    f.authority.revoke_token(f.admin, &early.token.id).unwrap();
+    let (db, key_source, admin) = (f.db_path(), f.key_source(), f.admin);
+    let mut other = Authority::open(&db, &key_source, Arc::new(f.clock.clone())).unwrap();
+    let Fixture {
+        clock, authority, ..
+    } = f;
+    let summary = authority
+        .replace_with_backup_then(admin, &file, PASSPHRASE, &key_source, || {
+            other.revoke_token(admin, &late.token.id).unwrap();
+        })
+        .unwrap();
+    assert_eq!(
+        summary.carried_forward.as_ref().unwrap().revocations,
+        [early.token.id.clone(), late.token.id.clone()]
+    );
+    // Written after the move: refused.
+    assert!(matches!(
+        other.revoke_token(admin, &kept.token.id),
+        Err(CoreError::StoreReplaced)
+    ));
+    drop(other);
+
+    let mut restored = Authority::open(&db, &key_source, Arc::new(clock)).unwrap();
+    assert_eq!(reason_of(&mut restored, &early), Some("revoked"));
+    assert_eq!(reason_of(&mut restored, &late), Some("revoked"));
+    assert_eq!(reason_of(&mut restored, &kept), None);
+    let events = restored.audit_events(admin, &Default::default()).unwrap();
+    let second = events
+        .iter()
+        .find(|e| e.action == "store.restore_carried_forward")
+        .expect("the second pass is audited");
+    assert!(
+        second.details.contains(&late.token.id),
+        "{}",
+        second.details
+    );
+    assert!(
+        !second.details.contains(&early.token.id),
+        "{}",
+        second.details
+    );
 }

@@ -5,7 +5,7 @@ use ts_rs::TS;
 
 use crate::error::CommandError;
 use crate::views::{
-    AccessView, AccountView, AuditEventView, BackupView, GroupView, IssuedTokenView,
+    AccessView, AccountView, AuditEventView, AuditPageView, BackupView, GroupView, IssuedTokenView,
     NewTokenRequest, ReminderView, SessionView, SettingsView, SetupStatus, SystemView, TokenView,
 };
 
@@ -137,8 +137,10 @@ pub const COMMANDS: &[CommandSignature] = &[
             ("until", "number | null"),
             ("actorName", "string | null"),
             ("action", "string | null"),
+            ("before", "number | null"),
+            ("limit", "number | null"),
         ],
-        "AuditEventView[]",
+        "AuditPageView",
     ),
     ("export_audit", &[("format", "string")], "string"),
     ("backup_store", &[("passphrase", "string")], "BackupView"),
@@ -198,6 +200,7 @@ pub fn generated() -> Vec<(String, String)> {
         type_file::<AccessView>(&config),
         type_file::<GroupView>(&config),
         type_file::<AuditEventView>(&config),
+        type_file::<AuditPageView>(&config),
         type_file::<SettingsView>(&config),
         type_file::<ReminderView>(&config),
         type_file::<BackupView>(&config),

@@ -88,6 +88,11 @@ impl AppState {
             .store
             .lock()
             .map_err(|_| CommandError::new("internal", "the store lock was poisoned"))?;
+        // A restore by another process (the CLI) moved another store in: open that one. A call
+        // that raced it got `store_replaced`, and the next one gets here.
+        if guard.as_ref().is_some_and(Authority::store_replaced) {
+            *guard = None;
+        }
         if guard.is_none() {
             let config = self.config()?;
             *guard = Some(Authority::open(

@@ -217,6 +217,11 @@ pub struct AuditEventView {
     pub action: String,
     pub target: String,
     pub details: String,
+    /// How many identical denials (within one second) this event stands for; 1 otherwise.
+    #[ts(type = "number")]
+    pub count: i64,
+    /// The event's audit-chain value, in hex.
+    pub chain: String,
 }
 
 impl From<latchkey_core::audit::AuditEvent> for AuditEventView {
@@ -228,6 +233,26 @@ impl From<latchkey_core::audit::AuditEvent> for AuditEventView {
             action: e.action,
             target: e.target,
             details: e.details,
+            count: e.count,
+            chain: e.chain,
+        }
+    }
+}
+
+/// One page of the audit log, newest first.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AuditPageView {
+    pub events: Vec<AuditEventView>,
+    /// Pass as `before` to load the next, older page; null when this page reaches the oldest.
+    #[ts(type = "number | null")]
+    pub older: Option<i64>,
+}
+
+impl From<latchkey_core::audit::AuditPage> for AuditPageView {
+    fn from(page: latchkey_core::audit::AuditPage) -> Self {
+        AuditPageView {
+            events: page.events.into_iter().map(AuditEventView::from).collect(),
+            older: page.older,
         }
     }
 }

@@ -86,7 +86,7 @@ fn every_command() -> Vec<(&'static str, Value, bool)> {
         ),
         (
             "audit_events",
-            json!({"since": null, "until": null, "actorName": null, "action": null}),
+            json!({"since": null, "until": null, "actorName": null, "action": null, "before": null, "limit": null}),
             true,
         ),
         ("export_audit", json!({"format": "csv"}), true),
@@ -546,4 +546,86 @@ fn a_password_reset_or_deactivation_elsewhere_ends_the_accounts_open_session_at_
         .reset_password(root, "bob", "yet another password for bob")
         .unwrap();
     app.ok("list_tokens", json!({"all": false, "owner": null}));
+}
+
+/// SPEC §6.8 through the app's command: an export never writes over a file that is there or
+/// through a symlink; it takes the next free name, and the new file is the owner's alone.
+#[cfg(unix)]
+#[test]
+fn the_audit_export_is_a_new_private_file_never_over_another_or_through_a_symlink() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::PathBuf;
+    let app = App::with_accounts();
+    let downloads = app.dir.path().join("Downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let stamp =
+        latchkey_core::clock::rfc3339(latchkey_core::Clock::now(&app.clock)).replace(':', "-");
+    let taken = downloads.join(format!("latchkey-audit-{stamp}.csv"));
+    std::fs::write(&taken, "someone else's file").unwrap();
+    let outside = app.dir.path().join("outside.json");
+    let link = downloads.join(format!("latchkey-audit-{stamp}.json"));
+    std::os::unix::fs::symlink(&outside, &link).unwrap();
+
+    let csv = PathBuf::from(
+        app.ok("export_audit", json!({"format": "csv"}))
+            .as_str()
+            .unwrap(),
+    );
+    let json = PathBuf::from(
+        app.ok("export_audit", json!({"format": "json"}))
+            .as_str()
+            .unwrap(),
+    );
+
+    assert_eq!(
+        std::fs::read_to_string(&taken).unwrap(),
+        "someone else's file"
+    );
+    assert!(!outside.exists(), "the export followed the symlink");
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    for (path, head) in [
+        (&csv, "id,time,actor,action,target,details,count,chain\n"),
+        (&json, "[{"),
+    ] {
+        assert!(path != &taken && path != &link, "{}", path.display());
+        assert_eq!(path.parent(), Some(downloads.as_path()));
+        let mode = std::fs::symlink_metadata(path)
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", path.display());
+        assert!(std::fs::read_to_string(path).unwrap().starts_with(head));
+    }
+    // Exported twice in the same second: a third name, the first two untouched.
+    let again = PathBuf::from(
+        app.ok("export_audit", json!({"format": "csv"}))
+            .as_str()
+            .unwrap(),
+    );
+    assert!(again != csv && again != taken);
+}
+
+#[test]
+fn the_audit_screen_reads_pages_newest_first() {
+    let app = App::with_accounts();
+    for slug in ["a", "b", "c"] {
+        app.ok("onboard_system", json!({"slug": slug, "displayName": null}));
+    }
+    let args = |before: Value| json!({"since": null, "until": null, "actorName": null, "action": null, "before": before, "limit": 2});
+    let first = app.ok("audit_events", args(Value::Null));
+    let events = first["events"].as_array().unwrap();
+    assert_eq!(events.len(), 2);
+    assert!(events[0]["id"].as_i64() > events[1]["id"].as_i64());
+    assert_eq!(events[0]["action"], "system.onboarded");
+    assert_eq!(events[0]["count"], 1);
+    assert_eq!(events[0]["chain"].as_str().unwrap().len(), 64);
+    let older = first["older"].clone();
+    assert_eq!(older, events[1]["id"]);
+    let second = app.ok("audit_events", args(older.clone()));
+    assert!(second["events"][0]["id"].as_i64() < older.as_i64());
 }

@@ -227,6 +227,19 @@ impl AppSession {
         panic!("{css} is still there");
     }
 
+    /// Whether the app's process (started by this session's tauri-driver) still runs.
+    pub fn app_running(&self) -> bool {
+        descendants(self.driver.id()).into_iter().any(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|comm| comm.trim() == "latchkey-app")
+                && std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+                    !stat
+                        .rsplit_once(')')
+                        .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
+                })
+        })
+    }
+
     /// Ends the WebDriver session and stops tauri-driver (see `Drop`).
     pub async fn stop(self) {
         let _ = self.client.clone().close().await;

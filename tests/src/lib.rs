@@ -4,6 +4,8 @@ pub mod app;
 pub mod desktop_bus;
 pub mod hostile;
 pub mod tmpfs;
+pub mod tray;
+pub mod x_clipboard;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -137,6 +139,8 @@ pub struct Env {
     pub extra_env: Vec<(String, String)>,
     /// Use the OS credential store instead of the key file.
     pub use_os_store: bool,
+    /// Leave LATCHKEY_DB unset: the store's default place under this env's XDG_DATA_HOME.
+    pub use_default_store: bool,
 }
 
 impl Env {
@@ -150,6 +154,7 @@ impl Env {
             key,
             extra_env: Vec::new(),
             use_os_store: false,
+            use_default_store: false,
         }
     }
 
@@ -181,7 +186,9 @@ impl Env {
             .env("HOME", &home)
             .env("XDG_DATA_HOME", home.join("data"))
             .env("XDG_CONFIG_HOME", home.join("config"));
-        command.env("LATCHKEY_DB", &self.db);
+        if !self.use_default_store {
+            command.env("LATCHKEY_DB", &self.db);
+        }
         if !self.use_os_store {
             command.env("LATCHKEY_KEY_FILE", &self.key);
         }

@@ -448,3 +448,89 @@ fn a_restore_where_no_store_exists_says_the_backup_time_and_lists_the_tokens_act
     assert_eq!(json["active_at_backup"][0]["owner"], "bob");
     assert_eq!(json["active_at_backup"].as_array().unwrap().len(), 1);
 }
+
+/// The review's reproduction: revocations answered with success while `restore --replace` runs
+/// must all hold in the restored store; one that ran into the replaced store is refused with an
+/// error saying so (exit 2), never acknowledged and lost.
+#[test]
+fn every_revocation_acknowledged_during_a_restore_replace_holds_in_the_restored_store() {
+    let env = Env::initialised();
+    env.add_member("bob");
+    let tokens: Vec<(String, String)> = {
+        let (mut authority, bob) = open_store_as(&env.db, &env.key, "bob", MEMBER_PASSWORD);
+        (0..40)
+            .map(|n| {
+                let request = latchkey_core::NewToken {
+                    name: format!("bob's #{n}"),
+                    ..latchkey_core::NewToken::default()
+                };
+                let issued = authority.create_token(bob, &request).unwrap();
+                (issued.secret.expose().to_string(), issued.token.id)
+            })
+            .collect()
+    };
+    let file = env.dir.path().join("acme.lkbackup");
+    backup(&env, &file, PASSPHRASE).ok();
+
+    let start = |args: &[&str], vars: &[(&str, &str)]| {
+        let mut command = env.command();
+        command.args(args).stdin(std::process::Stdio::null());
+        command
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        for (name, value) in vars {
+            command.env(name, value);
+        }
+        command.spawn().expect("start latchkey")
+    };
+    let bob = [
+        ("LATCHKEY_USER", "bob"),
+        ("LATCHKEY_PASSWORD", MEMBER_PASSWORD),
+    ];
+    let mut revokes = Vec::new();
+    let mut restoring = None;
+    for (n, (_, id)) in tokens.iter().enumerate() {
+        if n == 10 {
+            restoring = Some(start(
+                &["restore", "--replace", file.to_str().unwrap()],
+                &[
+                    ("LATCHKEY_USER", ADMIN),
+                    ("LATCHKEY_PASSWORD", ADMIN_PASSWORD),
+                    ("LATCHKEY_BACKUP_PASSPHRASE", PASSPHRASE),
+                ],
+            ));
+        }
+        revokes.push((n, start(&["tokens", "revoke", id], &bob)));
+        std::thread::sleep(std::time::Duration::from_millis(15));
+    }
+    let restored = restoring.unwrap().wait_with_output().unwrap();
+    assert!(
+        restored.status.success(),
+        "{}",
+        String::from_utf8_lossy(&restored.stderr)
+    );
+    let (mut acknowledged, mut refused) = (Vec::new(), 0);
+    for (n, child) in revokes {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        match out.status.code() {
+            Some(0) => acknowledged.push(n),
+            Some(2) if stderr.contains("replaced by a restore") => refused += 1,
+            // Started in the instant the store files were being moved: no store to open.
+            Some(2) if stderr.contains("no Latchkey store") => refused += 1,
+            code => panic!("revoke #{n} exited {code:?}: {stderr}"),
+        }
+    }
+    for n in &acknowledged {
+        assert_eq!(
+            verdict(&env, &tokens[*n].0).1,
+            "revoked",
+            "revoke #{n} of {} answered success but its token works in the restored store ({refused} refused)",
+            tokens[*n].1
+        );
+    }
+    eprintln!(
+        "{} revocations acknowledged, {refused} refused as the store was replaced",
+        acknowledged.len()
+    );
+}

@@ -1,7 +1,10 @@
 //! Sign-in throttling through the real CLI, one process per attempt (so every attempt is a
 //! restart): 101 wrong passwords in a row never succeed, the wait grows, the 100th failure locks
 //! the account until an administrator resets it, and the audit log has every attempt without the
-//! password. Time moves through the debug-only LATCHKEY_TEST_CLOCK_SHIFT.
+//! password. After 3 failures, of 16 processes started together at most one has its password
+//! checked, while parallel right passwords all get in. An unknown username gets the very same
+//! answers and is audited as `(unknown)`, never as typed. Time moves through the debug-only
+//! LATCHKEY_TEST_CLOCK_SHIFT.
 use latchkey_tests::*;
 
 const WRONG: &str = "correct horse battery wrong";
@@ -255,4 +258,16 @@ fn an_unknown_username_gets_the_same_answers_and_is_audited_as_unknown() {
             "the typed name is in {path:?}"
         );
     }
+}
+
+#[test]
+fn parallel_right_passwords_all_get_in() {
+    let env = Env::initialised();
+    env.add_member("alice");
+    // Each attempt counts as in flight until answered; those that would meet a lock should the
+    // others fail wait for their answers instead of being refused.
+    let outs = parallel(&env, "alice", MEMBER_PASSWORD, 0, 8);
+    assert!(outs.iter().all(|o| o.code == 0), "{outs:?}");
+    let failed = failed_signins(&env);
+    assert!(failed.is_empty(), "{failed:?}");
 }

@@ -277,3 +277,41 @@ fn the_cli_cannot_dump_core() {
     let fields: Vec<&str> = core.split_whitespace().collect();
     assert_eq!((fields[4], fields[5]), ("0", "0"), "{core}");
 }
+
+#[test]
+fn a_restore_after_a_clock_reset_does_not_bring_back_what_the_reset_kept_expired() {
+    let env = Env::initialised();
+    let (token, _) = env.create_token(
+        ADMIN,
+        ADMIN_PASSWORD,
+        &["--name", "one day", "--expires-in-days", "1"],
+    );
+    let file = env.dir.path().join("before.lkbackup");
+    let passphrase = [("LATCHKEY_BACKUP_PASSPHRASE", "the passphrase in the safe")];
+    let as_admin_with = |args: &[&str]| {
+        env.run(
+            args,
+            &[
+                ("LATCHKEY_USER", ADMIN),
+                ("LATCHKEY_PASSWORD", ADMIN_PASSWORD),
+                passphrase[0],
+            ],
+            None,
+        )
+    };
+    as_admin_with(&["backup", file.to_str().unwrap()]).ok();
+    // The clock runs two days ahead: the token expires; the clock is fixed and reset.
+    let out = env.run(
+        &["verify"],
+        &[("LATCHKEY_TEST_CLOCK_SHIFT", &(2 * DAY).to_string())],
+        Some(&token),
+    );
+    assert_eq!(out.code, 1, "{out:?}");
+    env.as_admin(&["clock", "reset"]).ok();
+    assert_eq!(env.verify(&token, &[]).code, 1);
+    let restored = as_admin_with(&["restore", "--replace", file.to_str().unwrap()]).ok();
+    assert!(restored.stderr.contains("earlier expir"), "{restored:?}");
+    let out = env.verify(&token, &["--json"]);
+    assert_eq!(out.code, 1, "the restore revived an expired token: {out:?}");
+    assert_eq!(out.json()["reason"], "expired");
+}

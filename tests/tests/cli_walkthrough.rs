@@ -315,7 +315,7 @@ fn the_audit_log_exports_csv_and_json() {
     let csv = env.as_admin(&["audit", "--csv"]).ok();
     assert!(
         csv.stdout
-            .starts_with("id,time,actor,action,target,details\n")
+            .starts_with("id,time,actor,action,target,details,count,chain\n")
     );
     assert!(csv.stdout.contains("token.created"));
     let json = env

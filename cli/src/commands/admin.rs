@@ -53,43 +53,89 @@ fn time_arg(name: &str, value: Option<String>) -> CliResult<Option<i64>> {
         .transpose()
 }
 
-pub fn audit(
-    context: &mut Context,
-    since: Option<String>,
-    until: Option<String>,
-    actor_filter: Option<String>,
-    action: Option<String>,
-    csv: bool,
-) -> CliResult {
+/// `latchkey audit`'s arguments.
+pub struct AuditQuery {
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub csv: bool,
+    /// With `before`: one page, newest first; without both, the whole log, oldest first.
+    pub limit: Option<u32>,
+    pub before: Option<i64>,
+}
+
+/// Events per page when only `--before` is given.
+const DEFAULT_PAGE: usize = 200;
+
+pub fn audit(context: &mut Context, query: AuditQuery) -> CliResult {
     let filter = AuditFilter {
-        since: time_arg("since", since)?,
-        until: time_arg("until", until)?,
-        actor: actor_filter,
-        action,
+        since: time_arg("since", query.since)?,
+        until: time_arg("until", query.until)?,
+        actor: query.actor,
+        action: query.action,
     };
     let mut authority = context.open()?;
     let actor = context.actor(&mut authority)?;
-    let events = authority.audit_events(actor, &filter)?;
+    let events = if query.limit.is_some() || query.before.is_some() {
+        let limit = query.limit.map_or(DEFAULT_PAGE, |n| n as usize);
+        let page = authority.audit_page(actor, &filter, query.before, limit)?;
+        if let Some(older) = page.older {
+            eprintln!("older events: latchkey audit --before {older} --limit {limit}");
+        }
+        page.events
+    } else {
+        authority.audit_events(actor, &filter)?
+    };
     if context.global.json {
         print_json(&to_json(&events));
-    } else if csv {
+    } else if query.csv {
         crate::output::emit(to_csv(&events).trim_end_matches('\n'));
     } else {
         let rows: Vec<Vec<String>> = events
             .iter()
             .map(|e| {
+                let action = match e.count {
+                    1 => e.action.clone(),
+                    n => format!("{} (×{n})", e.action),
+                };
                 vec![
+                    e.id.to_string(),
                     date(e.at),
                     e.actor.clone(),
-                    e.action.clone(),
+                    action,
                     e.target.clone(),
                     e.details.clone(),
                 ]
             })
             .collect();
-        print_table(&["TIME", "ACTOR", "ACTION", "TARGET", "DETAILS"], &rows);
+        print_table(
+            &["ID", "TIME", "ACTOR", "ACTION", "TARGET", "DETAILS"],
+            &rows,
+        );
     }
     Ok(())
+}
+
+/// `latchkey audit verify`: the whole hash chain, with the store and its key (no account).
+pub fn audit_verify(context: &mut Context) -> CliResult {
+    let authority = context.open()?;
+    let report = authority.verify_audit_chain()?;
+    if context.global.json {
+        print_json(&serde_json::to_value(&report).unwrap_or_default());
+    } else if report.intact() {
+        crate::output::emit(&report.summary());
+        if report.chained_at_upgrade > 0 {
+            eprintln!(
+                "the first {} events were chained when the store was upgraded; changes made to them before that cannot be detected",
+                report.chained_at_upgrade
+            );
+        }
+    }
+    match report.problem {
+        None => Ok(()),
+        Some(_) => Err(CliError::Denied(report.summary())),
+    }
 }
 
 pub fn settings(context: &mut Context, command: SettingsCommand) -> CliResult {
@@ -169,6 +215,7 @@ pub fn doctor(context: &mut Context) -> CliResult {
         ));
         crate::output::emit(&format!("schema version: {}", report.schema_version));
         crate::output::emit(&format!("key: {}", report.key));
+        crate::output::emit(&format!("audit chain: {}", report.audit_chain));
     }
     if report.healthy() {
         Ok(())

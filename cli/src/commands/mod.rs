@@ -30,12 +30,30 @@ pub fn run(context: &mut Context, command: Command) -> CliResult {
         } => verify::verify(context, system.as_deref(), action, &stray),
         Command::Reminders(command) => admin::reminders(context, command),
         Command::Audit {
+            command: Some(crate::args::AuditCommand::Verify),
+            ..
+        } => admin::audit_verify(context),
+        Command::Audit {
             since,
             until,
             actor,
             action,
             csv,
-        } => admin::audit(context, since, until, actor, action, csv),
+            limit,
+            before,
+            command: None,
+        } => admin::audit(
+            context,
+            admin::AuditQuery {
+                since,
+                until,
+                actor,
+                action,
+                csv,
+                limit,
+                before,
+            },
+        ),
         Command::Settings(command) => admin::settings(context, command),
         Command::Clock(command) => admin::clock(context, command),
         Command::Doctor => admin::doctor(context),

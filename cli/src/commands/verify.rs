@@ -1,7 +1,7 @@
 //! `verify`: exit 0 valid, 1 denied (with the reason), 2 usage or store problem. A malformed
 //! token is reported before the store or the key is touched.
 use latchkey_core::clock::rfc3339;
-use latchkey_core::verify::{TokenSystems, precheck};
+use latchkey_core::verify::{TokenSystems, bookkeeping, precheck};
 use latchkey_core::{Verification, VerifyAction, VerifyRequest, validate};
 use serde_json::json;
 
@@ -34,14 +34,18 @@ pub fn verify(
                 ActionArg::Access => VerifyAction::Access,
                 ActionArg::Onboard => VerifyAction::Onboard,
             };
-            authority.verify(
+            let answer = authority.verify(
                 &token,
                 &VerifyRequest {
                     system,
                     action,
                     list_systems: context.global.json,
                 },
-            )?
+            )?;
+            // Core batches denials; this process ends here, so its denial is written now (on a
+            // read-only store or a full disk the answer is still given, unrecorded).
+            bookkeeping(authority.flush_audit())?;
+            answer
         }
     };
     report(context, &answer, system)

@@ -3,9 +3,9 @@ use latchkey_core::audit::{AuditFilter, to_csv, to_json};
 use latchkey_core::settings::Settings;
 use tauri::{AppHandle, Runtime, State};
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::CommandResult;
 use crate::state::AppState;
-use crate::views::{AuditEventView, GroupView, SettingsView};
+use crate::views::{AuditPageView, GroupView, SettingsView};
 
 #[tauri::command(async)]
 pub async fn list_groups(state: State<'_, AppState>) -> CommandResult<Vec<GroupView>> {
@@ -37,7 +37,9 @@ pub async fn set_group_grant(
     state.as_actor(|a, actor| a.set_group_grant(actor, &group, &slug, granted))
 }
 
-/// The audit log, filtered (times in Unix seconds; empty filters match everything).
+/// The audit log, filtered (times in Unix seconds; empty filters match everything), one page
+/// newest first: up to `limit` events (200 when null) older than the event `before` (the newest
+/// when null).
 #[tauri::command(async)]
 pub async fn audit_events(
     state: State<'_, AppState>,
@@ -45,22 +47,24 @@ pub async fn audit_events(
     until: Option<i64>,
     actor_name: Option<String>,
     action: Option<String>,
-) -> CommandResult<Vec<AuditEventView>> {
+    before: Option<i64>,
+    limit: Option<u32>,
+) -> CommandResult<AuditPageView> {
     let filter = AuditFilter {
         since,
         until,
         actor: actor_name.filter(|s| !s.is_empty()),
         action: action.filter(|s| !s.is_empty()),
     };
-    state.as_actor(|a, actor| {
-        Ok(a.audit_events(actor, &filter)?
-            .into_iter()
-            .map(AuditEventView::from)
-            .collect())
-    })
+    let limit = limit.map_or(AUDIT_PAGE, |n| n as usize);
+    state.as_actor(|a, actor| Ok(a.audit_page(actor, &filter, before, limit)?.into()))
 }
 
-/// Saves the whole log as CSV or JSON in the Downloads folder and returns the file's path.
+/// Events on a page of the Audit screen unless it asks for another number.
+const AUDIT_PAGE: usize = 200;
+
+/// Saves the whole log as CSV or JSON, with each event's chain value, as a new private file in
+/// the Downloads folder (SPEC §6.8) and returns the file's path.
 #[tauri::command(async)]
 pub async fn export_audit<R: Runtime>(
     app: AppHandle<R>,
@@ -75,10 +79,8 @@ pub async fn export_audit<R: Runtime>(
             (to_json(&events).to_string(), "json")
         })
     })?;
-    let path = super::downloads::new_file(&app, &state, "latchkey-audit", extension)?;
-    std::fs::write(&path, text).map_err(|e| {
-        CommandError::new("export", format!("could not write {}: {e}", path.display()))
-    })?;
+    let path =
+        super::downloads::save_new(&app, &state, "latchkey-audit", extension, text.as_bytes())?;
     Ok(path.display().to_string())
 }
 

@@ -3,7 +3,7 @@
 import { call } from "../ipc";
 import type { AccessView } from "./AccessView";
 import type { AccountView } from "./AccountView";
-import type { AuditEventView } from "./AuditEventView";
+import type { AuditPageView } from "./AuditPageView";
 import type { BackupView } from "./BackupView";
 import type { GroupView } from "./GroupView";
 import type { IssuedTokenView } from "./IssuedTokenView";
@@ -135,8 +135,8 @@ export function setGroupGrant(group: string, slug: string, granted: boolean): Pr
   return call<null>("set_group_grant", { group, slug, granted });
 }
 
-export function auditEvents(since: number | null, until: number | null, actorName: string | null, action: string | null): Promise<AuditEventView[]> {
-  return call<AuditEventView[]>("audit_events", { since, until, actorName, action });
+export function auditEvents(since: number | null, until: number | null, actorName: string | null, action: string | null, before: number | null, limit: number | null): Promise<AuditPageView> {
+  return call<AuditPageView>("audit_events", { since, until, actorName, action, before, limit });
 }
 
 export function exportAudit(format: string): Promise<string> {
