@@ -70,18 +70,15 @@ enum Subject {
         stored_hash: String,
         active: bool,
     },
-    /// A name no account has, by its HMAC under the sign-in sub-key.
-    Unknown { digest: [u8; 32] },
+    /// A name no account has.
+    Unknown,
 }
 
-/// A failure counter as the gate reads it: answered failures, the last one's time, and the
-/// attempts being checked now.
+/// Answered failures and the last one's time, as the gate reads them.
 #[derive(Default)]
 struct Counter {
     failures: i64,
     last_failed_at: Option<Timestamp>,
-    in_flight: i64,
-    in_flight_since: Option<Timestamp>,
 }
 
 impl Subject {
@@ -89,21 +86,22 @@ impl Subject {
     fn label(&self) -> &str {
         match self {
             Subject::Account { username, .. } => username,
-            Subject::Unknown { .. } => UNKNOWN_USERNAME,
+            Subject::Unknown => UNKNOWN_USERNAME,
         }
     }
 
     /// The account named by `username_key`, else the unknown name's counter (after pruning the
-    /// old ones that lock nothing any more, which keeps that table bounded).
+    /// old ones that lock nothing any more, when `prune`: that keeps the table bounded).
     fn read(
         tx: &rusqlite::Connection,
         now: Timestamp,
         username_key: &str,
-        digest: [u8; 32],
+        digest: &[u8; 32],
+        prune: bool,
     ) -> Result<(Subject, Counter)> {
         let account = tx
             .prepare_cached(
-                "SELECT id, username, password_hash, status, failed_signins, last_failed_at, signins_in_flight, in_flight_since
+                "SELECT id, username, password_hash, status, failed_signins, last_failed_at
                  FROM accounts WHERE username_key = ?1",
             )?
             .query_row([username_key], |r| {
@@ -116,8 +114,6 @@ impl Subject {
                 let counter = Counter {
                     failures: r.get(4)?,
                     last_failed_at: r.get(5)?,
-                    in_flight: r.get(6)?,
-                    in_flight_since: r.get(7)?,
                 };
                 Ok((subject, counter))
             })
@@ -125,122 +121,136 @@ impl Subject {
         if let Some(found) = account {
             return Ok(found);
         }
-        // The literal 100 (MAX_CONSECUTIVE_FAILURES) matches the partial index of migration 3.
-        let cutoff = now.saturating_sub(UNKNOWN_NAME_RETENTION_SECONDS);
-        tx.prepare_cached(
-            "DELETE FROM signin_throttle WHERE failures < 100 AND last_failed_at < ?1
-               AND (in_flight = 0 OR in_flight_since < ?1)",
-        )?
-        .execute([cutoff])?;
+        if prune {
+            // The literal 100 (MAX_CONSECUTIVE_FAILURES) matches the partial index.
+            tx.prepare_cached(
+                "DELETE FROM signin_throttle WHERE failures < 100 AND last_failed_at < ?1",
+            )?
+            .execute([now.saturating_sub(UNKNOWN_NAME_RETENTION_SECONDS)])?;
+        }
         let counter = tx
             .prepare_cached(
-                "SELECT failures, last_failed_at, in_flight, in_flight_since FROM signin_throttle WHERE name_digest = ?1",
+                "SELECT failures, last_failed_at FROM signin_throttle WHERE name_digest = ?1",
             )?
             .query_row([&digest[..]], |r| {
                 Ok(Counter {
                     failures: r.get(0)?,
                     last_failed_at: r.get(1)?,
-                    in_flight: r.get(2)?,
-                    in_flight_since: r.get(3)?,
                 })
             })
             .optional()?
             .unwrap_or_default();
-        Ok((Subject::Unknown { digest }, counter))
+        Ok((Subject::Unknown, counter))
     }
 
-    /// Writes back a counter whose stale attempts were counted as failures.
-    fn settle(&self, tx: &rusqlite::Connection, counter: &Counter) -> Result<()> {
+    /// Writes back a counter that took in attempts left unanswered.
+    fn settle(
+        &self,
+        tx: &rusqlite::Connection,
+        digest: &[u8; 32],
+        counter: &Counter,
+        now: Timestamp,
+    ) -> Result<()> {
+        let last_failed_at = counter.last_failed_at.unwrap_or(now);
         match self {
             Subject::Account { id, .. } => tx
                 .prepare_cached(
-                    "UPDATE accounts SET failed_signins = ?2, last_failed_at = ?3, signins_in_flight = 0 WHERE id = ?1",
+                    "UPDATE accounts SET failed_signins = ?2, last_failed_at = ?3 WHERE id = ?1",
                 )?
-                .execute(params![id, counter.failures, counter.last_failed_at])?,
-            Subject::Unknown { digest } => tx
+                .execute(params![id, counter.failures, last_failed_at])?,
+            Subject::Unknown => tx
                 .prepare_cached(
-                    "UPDATE signin_throttle SET failures = ?2, last_failed_at = coalesce(?3, last_failed_at), in_flight = 0
-                     WHERE name_digest = ?1",
+                    "INSERT INTO signin_throttle (name_digest, failures, last_failed_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (name_digest) DO UPDATE SET failures = ?2, last_failed_at = ?3",
                 )?
-                .execute(params![&digest[..], counter.failures, counter.last_failed_at])?,
+                .execute(params![&digest[..], counter.failures, last_failed_at])?,
         };
         Ok(())
     }
 
-    /// One more attempt in flight, begun `now`.
-    fn admit(&self, tx: &rusqlite::Connection, now: Timestamp) -> Result<()> {
-        match self {
-            Subject::Account { id, .. } => tx
-                .prepare_cached(
-                    "UPDATE accounts SET signins_in_flight = signins_in_flight + 1, in_flight_since = ?2 WHERE id = ?1",
-                )?
-                .execute(params![id, now])?,
-            Subject::Unknown { digest } => tx
-                .prepare_cached(
-                    "INSERT INTO signin_throttle (name_digest, failures, last_failed_at, in_flight, in_flight_since)
-                     VALUES (?1, 0, ?2, 1, ?2)
-                     ON CONFLICT (name_digest) DO UPDATE SET in_flight = in_flight + 1, in_flight_since = ?2",
-                )?
-                .execute(params![&digest[..], now])?,
-        };
-        Ok(())
-    }
-
-    /// A wrong password answered at `now`: one failure more (at most 100), one attempt fewer in
-    /// flight. Returns the consecutive failures.
-    fn fail(&self, tx: &rusqlite::Connection, now: Timestamp) -> Result<i64> {
+    /// A wrong password answered at `now`: one failure more (at most 100). Returns the
+    /// consecutive failures.
+    fn fail(&self, tx: &rusqlite::Connection, digest: &[u8; 32], now: Timestamp) -> Result<i64> {
         Ok(match self {
             Subject::Account { id, .. } => tx
                 .prepare_cached(
                     "UPDATE accounts SET failed_signins = min(failed_signins + 1, 100),
-                       last_failed_at = max(coalesce(last_failed_at, ?2), ?2),
-                       signins_in_flight = max(signins_in_flight - 1, 0)
+                       last_failed_at = max(coalesce(last_failed_at, ?2), ?2)
                      WHERE id = ?1 RETURNING failed_signins",
                 )?
                 .query_row(params![id, now], |r| r.get(0))?,
-            Subject::Unknown { digest } => tx
+            Subject::Unknown => tx
                 .prepare_cached(
                     "INSERT INTO signin_throttle (name_digest, failures, last_failed_at) VALUES (?1, 1, ?2)
                      ON CONFLICT (name_digest) DO UPDATE SET failures = min(failures + 1, 100),
-                       last_failed_at = max(last_failed_at, ?2), in_flight = max(in_flight - 1, 0)
+                       last_failed_at = max(last_failed_at, ?2)
                      RETURNING failures",
                 )?
                 .query_row(params![&digest[..], now], |r| r.get(0))?,
         })
     }
+}
 
-    /// An attempt that ended without an answer (the stored hash could not be read).
-    fn release(&self, tx: &rusqlite::Connection) -> Result<()> {
-        match self {
-            Subject::Account { id, .. } => tx.execute(
-                "UPDATE accounts SET signins_in_flight = max(signins_in_flight - 1, 0) WHERE id = ?1",
-                [id],
-            )?,
-            Subject::Unknown { digest } => tx.execute(
-                "UPDATE signin_throttle SET in_flight = max(in_flight - 1, 0) WHERE name_digest = ?1",
-                [&digest[..]],
-            )?,
-        };
-        Ok(())
-    }
+/// The attempts in flight for a name, and when the latest began.
+fn in_flight(tx: &rusqlite::Connection, digest: &[u8; 32]) -> Result<Option<(i64, Timestamp)>> {
+    Ok(tx
+        .prepare_cached("SELECT attempts, since FROM signins_in_flight WHERE name_digest = ?1")?
+        .query_row([&digest[..]], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// One more attempt in flight, begun `now`.
+fn take_off(tx: &rusqlite::Connection, digest: &[u8; 32], now: Timestamp) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO signins_in_flight (name_digest, attempts, since) VALUES (?1, 1, ?2)
+         ON CONFLICT (name_digest) DO UPDATE SET attempts = attempts + 1, since = ?2",
+    )?
+    .execute(params![&digest[..], now])?;
+    Ok(())
+}
+
+/// One attempt fewer in flight (answered); the last one takes the row with it.
+fn land(tx: &rusqlite::Connection, digest: &[u8; 32]) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE signins_in_flight SET attempts = attempts - 1 WHERE name_digest = ?1",
+    )?
+    .execute([&digest[..]])?;
+    tx.prepare_cached("DELETE FROM signins_in_flight WHERE name_digest = ?1 AND attempts <= 0")?
+        .execute([&digest[..]])?;
+    Ok(())
+}
+
+/// How the first transaction of a sign-in runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Without a sync of its own; a lock found is decided again durably.
+    Relaxed,
+    /// A durable commit that audits a refusal.
+    Durable,
+    /// The store cannot be written (read-only, or a full disk): the lock is checked and nothing
+    /// is counted or audited, as no failure could be either.
+    ReadOnly,
 }
 
 /// What the first transaction of a sign-in decided.
 enum Gate {
-    /// Counted as in flight: check the password.
+    /// Counted in flight (unless the store is read-only): check the password.
     Admitted(Subject),
     /// Others are in flight and, should they fail, this one would meet a lock: ask again when
     /// they are answered.
     Wait,
     /// Locked, seen in a relaxed transaction: decide again in a durable one that audits it.
     Locked,
-    /// Locked, and the refusal is audited.
+    /// Locked (and audited unless the store is read-only).
     Refused(CoreError),
 }
 
-/// A password that matched an account; its attempt is still counted in flight.
+/// A password that matched an account; its attempt is still in flight.
 struct Checked {
     id: i64,
+    digest: [u8; 32],
+    /// False on a store that cannot be written: nothing was counted, nothing is reset.
+    counted: bool,
     /// The hash that matched, and its replacement at today's parameters when it was weaker.
     stored_hash: String,
     upgrade: Option<String>,
@@ -254,14 +264,16 @@ fn name_digest(key: &KeyBytes, username_key: &str) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
-/// Ends a successful check: no failures, one attempt fewer in flight, and outdated parameters
-/// upgraded (unless the password was changed meanwhile).
+/// Ends a successful check: the attempt lands, failures go back to zero and outdated parameters
+/// are upgraded (unless the password was changed meanwhile). A row with nothing to change is not
+/// written.
 fn reset_failures(tx: &rusqlite::Connection, checked: &Checked) -> Result<()> {
+    land(tx, &checked.digest)?;
     tx.prepare_cached(
         "UPDATE accounts SET failed_signins = 0, last_failed_at = NULL,
-           signins_in_flight = max(signins_in_flight - 1, 0),
            password_hash = CASE WHEN password_hash = ?3 THEN coalesce(?2, password_hash) ELSE password_hash END
-         WHERE id = ?1",
+         WHERE id = ?1
+           AND (failed_signins != 0 OR last_failed_at IS NOT NULL OR (?2 IS NOT NULL AND password_hash = ?3))",
     )?
     .execute(params![checked.id, checked.upgrade, checked.stored_hash])?;
     Ok(())
@@ -281,19 +293,22 @@ fn check_hash(pepper: &KeyBytes, stored: &str, password: &str) -> Result<Option<
 
 impl Authority {
     /// Proves who is acting, for one command: checks the password under the backoff. Failures
-    /// are counted and audited; success is not recorded as a sign-in.
+    /// are counted and audited; success is not recorded as a sign-in, and a sign-in that
+    /// changes nothing leaves the store as it was.
     ///
     /// The lock check and the count of the attempt are one write transaction before the password
     /// is hashed (SPEC §2 "Sign-in throttling"): an attempt counts as in flight until answered,
     /// and one that would meet a lock should those in flight fail waits for their answer (one
-    /// hash) instead of being checked beside them. So after 3 failures at most one of many
+    /// hash) rather than being checked beside them. So after 3 failures at most one of many
     /// parallel attempts is checked and the others are refused as locked, while parallel right
     /// passwords all get in. Unknown usernames meet the same backoff and the same answers.
     pub fn authenticate(&mut self, username: &str, password: &str) -> Result<Actor> {
         let checked = self.check_password(username, password)?;
-        // Bookkeeping whose loss in a power cut leaves at most this attempt counted as a
-        // failure: committed without a sync of its own.
-        self.write_relaxed(|tx, _| reset_failures(tx, &checked))?;
+        if checked.counted {
+            // Bookkeeping whose loss in a power cut leaves at most this attempt to count as a
+            // failure: committed without a sync of its own.
+            self.write_relaxed(|tx, _| reset_failures(tx, &checked))?;
+        }
         Ok(Actor {
             account_id: checked.id,
         })
@@ -305,32 +320,42 @@ impl Authority {
         let username_key = validate::username_key(username);
         let digest = name_digest(&self.signin_key, &username_key);
         let started = Instant::now();
-        let mut durable = false;
+        let mut mode = Mode::Relaxed;
         let subject = loop {
             // Attempts that stay in flight past the wait are counted as failures.
             let settle = started.elapsed() >= IN_FLIGHT_WAIT;
             let gate = |tx: &rusqlite::Transaction<'_>, now| {
-                Self::gate(tx, now, &username_key, digest, durable, settle)
+                Self::gate(tx, now, &username_key, &digest, mode, settle)
             };
             // Counting an attempt in flight needs no sync of its own: a wrong password's audit
             // (a durable commit) syncs it before the answer, and a refusal is decided durably.
-            let gate = if durable {
-                self.write(gate)?
-            } else {
-                self.write_relaxed(gate)?
+            let gate = match mode {
+                Mode::Relaxed => self.write_relaxed(gate),
+                Mode::Durable => self.write(gate),
+                Mode::ReadOnly => {
+                    let now = self.now()?;
+                    // A read transaction, rolled back: the gate writes nothing in this mode.
+                    let tx = self.conn.transaction()?;
+                    gate(&tx, now)
+                }
             };
             match gate {
-                Gate::Admitted(subject) => break subject,
-                Gate::Refused(refusal) => return Err(refusal),
-                Gate::Locked => durable = true,
-                Gate::Wait => {
-                    durable = false;
+                Ok(Gate::Admitted(subject)) => break subject,
+                Ok(Gate::Refused(refusal)) => return Err(refusal),
+                Ok(Gate::Locked) => mode = Mode::Durable,
+                Ok(Gate::Wait) => {
+                    mode = Mode::Relaxed;
                     std::thread::sleep(IN_FLIGHT_POLL);
                 }
+                Err(CoreError::ReadOnly | CoreError::DiskFull) if mode != Mode::ReadOnly => {
+                    mode = Mode::ReadOnly;
+                }
+                Err(error) => return Err(error),
             }
         };
+        let counted = mode != Mode::ReadOnly;
         let checked = match &subject {
-            Subject::Unknown { .. } => {
+            Subject::Unknown => {
                 password::spend_equal_time(&self.pepper, password);
                 None
             }
@@ -339,11 +364,15 @@ impl Authority {
             } => match check_hash(&self.pepper, stored_hash, password) {
                 Ok(matched) => matched.map(|upgrade| Checked {
                     id: *id,
+                    digest,
+                    counted,
                     stored_hash: stored_hash.clone(),
                     upgrade,
                 }),
                 Err(error) => {
-                    let _ = self.write_relaxed(|tx, _| subject.release(tx));
+                    if counted {
+                        let _ = self.write_relaxed(|tx, _| land(tx, &digest));
+                    }
                     return Err(error);
                 }
             },
@@ -351,11 +380,14 @@ impl Authority {
         let Some(checked) = checked else {
             let reason = match subject {
                 Subject::Account { .. } => "wrong password",
-                Subject::Unknown { .. } => "unknown account",
+                Subject::Unknown => "unknown account",
             };
             let label = subject.label();
             self.write(|tx, now| {
-                let consecutive = subject.fail(tx, now)?;
+                if counted {
+                    land(tx, &digest)?;
+                }
+                let consecutive = subject.fail(tx, &digest, now)?;
                 let details = serde_json::json!({"reason": reason, "consecutive": consecutive});
                 audit::record(tx, now, label, "signin.failed", label, details)
             })?;
@@ -365,7 +397,9 @@ impl Authority {
             // The password was right: the count goes back, and the refusal is audited.
             let label = subject.label();
             self.write(|tx, now| {
-                reset_failures(tx, &checked)?;
+                if checked.counted {
+                    reset_failures(tx, &checked)?;
+                }
                 let details = serde_json::json!({"reason": "deactivated"});
                 audit::record(tx, now, label, "signin.failed", label, details)
             })?;
@@ -377,27 +411,32 @@ impl Authority {
     }
 
     /// The first transaction of a sign-in. Counts attempts left in flight too long as failures
-    /// (all of them when `settle`); refuses a locked name (auditing it when `durable`, otherwise
-    /// asking to be run again durably); asks to wait while attempts in flight could still lock
-    /// it; else counts this attempt in flight.
+    /// (all of them when `settle`); refuses a locked name (auditing it in `Durable` mode, asking
+    /// for that mode in `Relaxed` mode); asks to wait while attempts in flight could still lock
+    /// it; else counts this attempt in flight. Writes nothing in `ReadOnly` mode.
     fn gate(
         tx: &rusqlite::Transaction<'_>,
         now: Timestamp,
         username_key: &str,
-        digest: [u8; 32],
-        durable: bool,
+        digest: &[u8; 32],
+        mode: Mode,
         settle: bool,
     ) -> Result<Gate> {
-        let (subject, mut counter) = Subject::read(tx, now, username_key, digest)?;
-        let stale = settle
-            || counter
-                .in_flight_since
-                .is_none_or(|since| now.saturating_sub(since) >= IN_FLIGHT_STALE_SECONDS);
-        if counter.in_flight > 0 && stale {
-            counter.failures = (counter.failures + counter.in_flight).min(MAX_CONSECUTIVE_FAILURES);
-            counter.last_failed_at = counter.last_failed_at.max(counter.in_flight_since);
-            counter.in_flight = 0;
-            subject.settle(tx, &counter)?;
+        let writes = mode != Mode::ReadOnly;
+        let (subject, mut counter) = Subject::read(tx, now, username_key, digest, writes)?;
+        let mut attempts = 0;
+        if let Some((count, since)) = in_flight(tx, digest)? {
+            if settle || !writes || now.saturating_sub(since) >= IN_FLIGHT_STALE_SECONDS {
+                counter.failures = (counter.failures + count).min(MAX_CONSECUTIVE_FAILURES);
+                counter.last_failed_at = counter.last_failed_at.max(Some(since));
+                if writes {
+                    subject.settle(tx, digest, &counter, now)?;
+                    tx.prepare_cached("DELETE FROM signins_in_flight WHERE name_digest = ?1")?
+                        .execute([&digest[..]])?;
+                }
+            } else {
+                attempts = count;
+            }
         }
         let lock = if counter.failures >= MAX_CONSECUTIVE_FAILURES {
             Some((
@@ -413,17 +452,22 @@ impl Authority {
             })
         };
         if let Some((refusal, details)) = lock {
-            if !durable {
-                return Ok(Gate::Locked);
+            match mode {
+                Mode::Relaxed => return Ok(Gate::Locked),
+                Mode::Durable => {
+                    let label = subject.label();
+                    audit::record(tx, now, label, "signin.failed", label, details)?;
+                }
+                Mode::ReadOnly => {}
             }
-            let label = subject.label();
-            audit::record(tx, now, label, "signin.failed", label, details)?;
             return Ok(Gate::Refused(refusal));
         }
-        if counter.in_flight > 0 && counter.failures + counter.in_flight >= FREE_FAILURES {
+        if attempts > 0 && counter.failures + attempts >= FREE_FAILURES {
             return Ok(Gate::Wait);
         }
-        subject.admit(tx, now)?;
+        if writes {
+            take_off(tx, digest, now)?;
+        }
         Ok(Gate::Admitted(subject))
     }
 
@@ -435,7 +479,9 @@ impl Authority {
             account_id: checked.id,
         };
         self.write(|tx, now| {
-            reset_failures(tx, &checked)?;
+            if checked.counted {
+                reset_failures(tx, &checked)?;
+            }
             let me = Self::active_account(tx, actor)?;
             tx.execute(
                 "UPDATE accounts SET last_signin_at = ?2 WHERE id = ?1",
@@ -453,7 +499,7 @@ impl Authority {
         Ok(actor)
     }
 
-    /// `write` committed without a sync of its own (`store::write_relaxed`).
+    /// A write without a sync of its own that leaves the watermark (`store::write_relaxed`).
     fn write_relaxed<T>(
         &mut self,
         body: impl FnOnce(&rusqlite::Transaction<'_>, Timestamp) -> Result<T>,
@@ -721,6 +767,122 @@ mod tests {
         assert_eq!(lock_remaining(13, Some(100), 100), Some(900));
         assert_eq!(lock_remaining(99, Some(100), 100), Some(900));
         assert_eq!(lock_remaining(4, Some(100), 102), None);
+    }
+}
+
+#[cfg(test)]
+mod in_flight_tests {
+    use std::sync::Arc;
+
+    use super::{in_flight, name_digest};
+    use crate::{
+        Authority, CoreError, InitRequest, KeySource, NewAccount, Role, TestClock, validate,
+    };
+
+    const START: i64 = 1_767_225_600;
+    const PASSWORD: &str = "member password that is long";
+
+    fn store() -> (tempfile::TempDir, TestClock, Authority) {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = TestClock::at(START);
+        let request = InitRequest {
+            organisation: "Acme",
+            admin_username: "root",
+            admin_display_name: None,
+            admin_password: "admin password that is long",
+        };
+        let mut authority = Authority::init(
+            &dir.path().join("s.db"),
+            &KeySource::File(dir.path().join("k")),
+            Arc::new(clock.clone()),
+            &request,
+        )
+        .unwrap();
+        let admin = authority
+            .authenticate("root", "admin password that is long")
+            .unwrap();
+        let bob = NewAccount {
+            username: "bob",
+            display_name: None,
+            role: Role::Member,
+            password: PASSWORD,
+        };
+        authority.add_account(admin, &bob).unwrap();
+        (dir, clock, authority)
+    }
+
+    /// Leaves `attempts` sign-ins of bob in flight, the latest begun at `since`, as processes
+    /// that died while hashing would.
+    fn die_in_flight(authority: &Authority, attempts: i64, since: i64) {
+        let digest = name_digest(&authority.signin_key, &validate::username_key("bob"));
+        authority
+            .conn
+            .execute(
+                "INSERT INTO signins_in_flight (name_digest, attempts, since) VALUES (?1, ?2, ?3)",
+                rusqlite::params![&digest[..], attempts, since],
+            )
+            .unwrap();
+    }
+
+    fn bob(authority: &Authority) -> (i64, Option<(i64, i64)>) {
+        let failures = authority
+            .conn
+            .query_row(
+                "SELECT failed_signins FROM accounts WHERE username = 'bob'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let digest = name_digest(&authority.signin_key, "bob");
+        (failures, in_flight(&authority.conn, &digest).unwrap())
+    }
+
+    #[test]
+    fn attempts_that_never_got_an_answer_count_as_failures_a_minute_later() {
+        let (_dir, clock, mut authority) = store();
+        for _ in 0..2 {
+            let _ = authority.authenticate("bob", "wrong password again");
+        }
+        die_in_flight(&authority, 1, START);
+        clock.advance(61);
+        // Two failures and one unanswered attempt make three, locked 1 s from when it began:
+        // long over, so this attempt is checked, and is the fourth failure.
+        assert!(matches!(
+            authority.authenticate("bob", "wrong password again"),
+            Err(CoreError::WrongCredentials)
+        ));
+        assert_eq!(bob(&authority), (4, None));
+    }
+
+    #[test]
+    fn an_attempt_waits_for_those_in_flight_but_not_for_ever() {
+        let (_dir, clock, mut authority) = store();
+        for _ in 0..3 {
+            let _ = authority.authenticate("bob", "wrong password again");
+        }
+        clock.advance(10);
+        // A process died just now while checking a fourth password: the next attempt waits for
+        // its answer, then (after 10 s, the clock standing still) counts it as a failure and
+        // meets the lock that makes.
+        die_in_flight(&authority, 1, START + 10);
+        let started = std::time::Instant::now();
+        assert!(matches!(
+            authority.authenticate("bob", PASSWORD),
+            Err(CoreError::Locked(2))
+        ));
+        assert!(started.elapsed() >= super::IN_FLIGHT_WAIT);
+        assert_eq!(bob(&authority), (4, None));
+    }
+
+    #[test]
+    fn two_in_flight_from_no_failures_let_a_third_through_at_once() {
+        let (_dir, _clock, mut authority) = store();
+        die_in_flight(&authority, 2, START);
+        let started = std::time::Instant::now();
+        authority.authenticate("bob", PASSWORD).unwrap();
+        assert!(started.elapsed() < super::IN_FLIGHT_WAIT);
+        // Its own attempt landed; the two others are still in flight.
+        assert_eq!(bob(&authority), (0, Some((2, START))));
     }
 }
 

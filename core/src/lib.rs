@@ -35,8 +35,8 @@ pub mod verify;
 
 pub use accounts::{NewAccount, lock_remaining};
 pub use authority::{Authority, CLOCK_BEHIND_WARNING_SECONDS, InitRequest};
-pub use clock_reset::ClockReset;
 pub use clock::{Clock, SystemClock, TestClock, Timestamp};
+pub use clock_reset::ClockReset;
 pub use doctor::{DoctorReport, doctor};
 pub use error::{CoreError, Result};
 pub use key::KeySource;

@@ -372,12 +372,13 @@ pub(crate) fn write<T>(
     Ok(value)
 }
 
-/// `write` committed with `PRAGMA synchronous = NORMAL`, then FULL again. In WAL mode such a
+/// A write transaction committed with `PRAGMA synchronous = NORMAL` (then FULL again) that does
+/// not advance the clock watermark ("now" is still the later of the two). In WAL mode such a
 /// commit survives the process dying but may be lost with the machine's power until the next
-/// FULL commit syncs the log, which makes every earlier commit durable too. Only for
-/// bookkeeping whose loss is harmless or that a FULL commit follows before anyone is answered:
-/// a sign-in's provisional failure count and its reset on success (SPEC §8: sign-in costs what
-/// argon2id costs).
+/// FULL commit syncs the log, which makes every earlier commit durable too. Only for sign-in
+/// bookkeeping, which stamps nothing lasting and whose loss is harmless or followed by a FULL
+/// commit before anyone is answered: a sign-in that changes nothing leaves the store as it was
+/// (SPEC §8: sign-in costs what argon2id costs).
 pub(crate) fn write_relaxed<T>(
     conn: &mut Store,
     clock_now: Timestamp,
@@ -385,7 +386,13 @@ pub(crate) fn write_relaxed<T>(
 ) -> Result<T> {
     // The level cannot change inside a transaction, so it is set around one.
     conn.execute_batch("PRAGMA synchronous = NORMAL")?;
-    let result = write(conn, clock_now, body);
+    let result = (|| -> Result<T> {
+        let tx = conn.begin_write()?;
+        let now = watermark(&tx)?.max(clock_now);
+        let value = body(&tx, now)?;
+        tx.commit()?;
+        Ok(value)
+    })();
     let restored = conn.execute_batch("PRAGMA synchronous = FULL");
     let value = result?;
     restored?;

@@ -30,14 +30,18 @@ fn revocations_expiries_and_lock_outs_made_during_a_skew_survive_the_reset() {
 
     assert_eq!(f.reason(&leaked, None), Some("revoked"));
     assert_eq!(f.reason(&short, None), Some("expired"));
-    assert!(f.verify(&bobs, None).valid, "an unaffected token stays valid");
-    let listed = f
-        .authority
-        .list_tokens(f.admin, &TokenScope::Mine)
-        .unwrap();
+    assert!(
+        f.verify(&bobs, None).valid,
+        "an unaffected token stays valid"
+    );
+    let listed = f.authority.list_tokens(f.admin, &TokenScope::Mine).unwrap();
     let made = listed.iter().find(|t| t.id == future.token.id).unwrap();
     assert_eq!(made.created_at, START + DAY);
-    assert_eq!(made.expires_at, START + DAY + 100 * DAY, "lifetime counted from the reset");
+    assert_eq!(
+        made.expires_at,
+        START + DAY + 100 * DAY,
+        "lifetime counted from the reset"
+    );
     assert!(listed.iter().all(|t| t.created_at <= START + DAY));
     assert!(matches!(
         f.authority.authenticate("bob", MEMBER_PASSWORD),

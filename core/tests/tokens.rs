@@ -553,7 +553,10 @@ fn only_the_owner_can_rotate_a_token_not_even_an_administrator() {
     ));
     assert!(f.verify(&token, None).valid, "bob's token is untouched");
     assert_eq!(
-        f.authority.list_tokens(f.admin, &TokenScope::All).unwrap().len(),
+        f.authority
+            .list_tokens(f.admin, &TokenScope::All)
+            .unwrap()
+            .len(),
         1,
         "no successor"
     );

@@ -227,9 +227,9 @@ impl AppSession {
         panic!("{css} is still there");
     }
 
-    /// Whether the app's process (started by this session's tauri-driver) still runs.
-    pub fn app_running(&self) -> bool {
-        descendants(self.driver.id()).into_iter().any(|pid| {
+    /// The app's process (started by this session's tauri-driver), while it runs.
+    pub fn app_pid(&self) -> Option<u32> {
+        descendants(self.driver.id()).into_iter().find(|pid| {
             std::fs::read_to_string(format!("/proc/{pid}/comm"))
                 .is_ok_and(|comm| comm.trim() == "latchkey-app")
                 && std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
@@ -238,6 +238,10 @@ impl AppSession {
                         .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
                 })
         })
+    }
+
+    pub fn app_running(&self) -> bool {
+        self.app_pid().is_some()
     }
 
     /// Ends the WebDriver session and stops tauri-driver (see `Drop`).

@@ -29,6 +29,15 @@ async fn a_copied_token_is_kept_out_of_clipboard_managers_and_gone_when_the_app_
         .push(("DBUS_SESSION_BUS_ADDRESS".into(), bus.address.clone()));
     env.extra_env.push(("NO_AT_BRIDGE".into(), "1".into()));
     let app = AppSession::start(&env).await;
+    // SPEC 6.10: the process that holds the token writes no core dump.
+    let pid = app.app_pid().expect("the app's process");
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap();
+    let fields: Vec<&str> = core.split_whitespace().collect();
+    assert_eq!(fields[4..6], ["0", "0"], "{core}");
     app.sign_in(ADMIN, ADMIN_PASSWORD).await;
     app.click("create-token").await;
     app.type_into("token-name", "copied").await;

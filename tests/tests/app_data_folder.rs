@@ -21,7 +21,11 @@ async fn the_data_folder_is_private_from_the_first_launch() {
     let folder = env.dir.path().join("home/data/org.latchkey.desktop");
     let app = AppSession::start(&env).await;
     app.test_id("setup-org").await;
-    assert_eq!(mode(&folder), 0o700, "a first launch made the data folder readable by others");
+    assert_eq!(
+        mode(&folder),
+        0o700,
+        "a first launch made the data folder readable by others"
+    );
     app.stop().await;
 
     // Made 0755 by something else: the next launch makes it private again.

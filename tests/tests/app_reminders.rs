@@ -126,8 +126,12 @@ async fn reminders_arrive_once_each_keep_coming_from_the_tray_and_a_click_opens_
     scene.wait_for_checks(checks, 1);
     assert_eq!(dunst.wait_displayed(1), 1, "exactly one more notification");
 
-    // Clicking it opens the window on alpha with the rotate dialog ready.
+    // Clicking it opens the window on alpha with the rotate dialog ready, once the password is
+    // entered again: three days asleep locked the window.
     dunst.click_top();
+    app.test_id("signin-reason").await;
+    app.type_into("signin-password", ADMIN_PASSWORD).await;
+    app.click("signin-submit").await;
     app.test_id("rotate-submit").await;
     let source = app.source().await;
     assert!(
@@ -138,9 +142,10 @@ async fn reminders_arrive_once_each_keep_coming_from_the_tray_and_a_click_opens_
     let second = dunst.history();
     assert_eq!(second.len(), 3, "{second:?}");
     assert_eq!(second[0].summary, "Token \"alpha\" expires in 1 day");
+    // The window had locked in the sleep, so nobody was signed in: the owner is named.
     assert!(
-        !second[0].body.contains("Owner:"),
-        "the signed-in owner is not named: {}",
+        second[0].body.contains("Owner: root"),
+        "the owner is named: {}",
         second[0].body
     );
     app.stop().await;
@@ -200,8 +205,12 @@ async fn without_a_notification_service_reminders_are_listed_in_the_app_and_logg
         "{}",
         std::fs::read_to_string(&scene.log).unwrap_or_default()
     );
-    // Still running, still answering; "Start at login" is off until turned on, and writes the
-    // login item that starts the app hidden in the tray.
+    // Still running, still answering (a day without input locked the window: the password
+    // again); "Start at login" is off until turned on, and writes the login item that starts
+    // the app hidden in the tray.
+    app.test_id("signin-reason").await;
+    app.type_into("signin-password", ADMIN_PASSWORD).await;
+    app.click("signin-submit").await;
     app.click("nav-settings").await;
     let start_at_login = app.test_id("start-at-login").await;
     assert_eq!(

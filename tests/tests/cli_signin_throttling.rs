@@ -271,3 +271,25 @@ fn parallel_right_passwords_all_get_in() {
     let failed = failed_signins(&env);
     assert!(failed.is_empty(), "{failed:?}");
 }
+
+#[test]
+fn a_sign_in_that_changes_nothing_leaves_the_store_as_it_was() {
+    let env = Env::initialised();
+    env.add_member("alice");
+    let before = env.store_files();
+    // A clock ahead of the store's time: the sign-in does not move the store's watermark either.
+    env.run(
+        &["tokens", "list"],
+        &[
+            ("LATCHKEY_USER", "alice"),
+            ("LATCHKEY_PASSWORD", MEMBER_PASSWORD),
+            ("LATCHKEY_TEST_CLOCK_SHIFT", "100"),
+        ],
+        None,
+    )
+    .ok();
+    assert!(
+        env.store_files() == before,
+        "a read-only command changed the store"
+    );
+}

@@ -31,7 +31,10 @@ fn shifted(env: &Env, shift: i64, user: &str, password: &str, args: &[&str]) -> 
 }
 
 fn token_json(env: &Env, id: &str) -> serde_json::Value {
-    let list = env.as_admin(&["--json", "tokens", "list", "--all"]).ok().json();
+    let list = env
+        .as_admin(&["--json", "tokens", "list", "--all"])
+        .ok()
+        .json();
     list.as_array()
         .unwrap()
         .iter()
@@ -78,7 +81,13 @@ fn a_clock_reset_revives_no_revocation_expiry_or_lock_out_made_during_the_skew()
     // Each attempt 1000 s after the last, so none meets a lock.
     for attempt in 1..=14 {
         let at = SKEW + attempt * 1000;
-        let out = shifted(&env, at, "bob", "not bob's password at all", &["tokens", "list"]);
+        let out = shifted(
+            &env,
+            at,
+            "bob",
+            "not bob's password at all",
+            &["tokens", "list"],
+        );
         assert_eq!(out.code, 1, "{out:?}");
     }
     // The clock is fixed: the store warns, then an administrator resets the watermark.
@@ -90,10 +99,16 @@ fn a_clock_reset_revives_no_revocation_expiry_or_lock_out_made_during_the_skew()
 
     let out = env.verify(&revoked, &[]);
     assert_eq!(out.code, 1, "the revoked token came back: {out:?}");
-    assert!(out.stderr.contains("revoked") || out.stdout.contains("revoked"), "{out:?}");
+    assert!(
+        out.stderr.contains("revoked") || out.stdout.contains("revoked"),
+        "{out:?}"
+    );
     let out = env.verify(&short, &[]);
     assert_eq!(out.code, 1, "the expired token came back: {out:?}");
-    assert!(out.stderr.contains("expired") || out.stdout.contains("expired"), "{out:?}");
+    assert!(
+        out.stderr.contains("expired") || out.stdout.contains("expired"),
+        "{out:?}"
+    );
     let future = token_json(&env, &created_id);
     let expires = rfc3339_to_unix(future["expires_at"].as_str().unwrap());
     assert!(
@@ -106,7 +121,10 @@ fn a_clock_reset_revives_no_revocation_expiry_or_lock_out_made_during_the_skew()
     assert_eq!(out.code, 1, "bob's lock-out was undone: {out:?}");
     assert!(out.one_line_error().contains("try again in"), "{out:?}");
     let out = shifted(&env, 16 * 60, "bob", MEMBER_PASSWORD, &["tokens", "list"]);
-    assert_eq!(out.code, 0, "the lock outlasts 15 minutes after the reset: {out:?}");
+    assert_eq!(
+        out.code, 0,
+        "the lock outlasts 15 minutes after the reset: {out:?}"
+    );
 }
 
 #[test]
@@ -124,13 +142,19 @@ fn an_administrator_cannot_rotate_someone_elses_token_and_gets_no_secret() {
     assert_eq!(before.len(), env.store_files().len());
     env.verify(&bob_token, &[]).ok();
     assert_eq!(
-        env.as_admin(&["--json", "tokens", "list", "--all"]).ok().json().as_array().unwrap().len(),
+        env.as_admin(&["--json", "tokens", "list", "--all"])
+            .ok()
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
         1,
         "no successor was made"
     );
     // The administrator can still revoke it, and bob can rotate his own.
     let (_, other_id) = env.create_token("bob", MEMBER_PASSWORD, &["--name", "second"]);
-    env.as_user("bob", MEMBER_PASSWORD, &["tokens", "rotate", &bob_id]).ok();
+    env.as_user("bob", MEMBER_PASSWORD, &["tokens", "rotate", &bob_id])
+        .ok();
     env.as_admin(&["tokens", "revoke", &other_id]).ok();
 }
 
@@ -138,8 +162,12 @@ fn an_administrator_cannot_rotate_someone_elses_token_and_gets_no_secret() {
 fn a_rotated_successor_is_capped_by_the_maximum_lifetime_in_force() {
     let env = Env::initialised();
     let (_, id) = env.create_token(ADMIN, ADMIN_PASSWORD, &["--name", "year"]);
-    env.as_admin(&["settings", "set", "--max-lifetime-days", "30"]).ok();
-    let rotated = env.as_admin(&["--json", "tokens", "rotate", &id]).ok().json();
+    env.as_admin(&["settings", "set", "--max-lifetime-days", "30"])
+        .ok();
+    let rotated = env
+        .as_admin(&["--json", "tokens", "rotate", &id])
+        .ok()
+        .json();
     let expires = rfc3339_to_unix(rotated["expires_at"].as_str().unwrap());
     let lifetime = expires - now();
     assert!(
@@ -225,7 +253,11 @@ fn init_never_reuses_an_existing_key_file() {
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.one_line_error().contains("already exists"), "{out:?}");
     assert!(!second.db.exists(), "a store was made");
-    assert_eq!(std::fs::read(&second.key).unwrap(), before, "the key file changed");
+    assert_eq!(
+        std::fs::read(&second.key).unwrap(),
+        before,
+        "the key file changed"
+    );
 }
 
 #[test]
@@ -243,7 +275,10 @@ fn the_data_folder_is_private_even_when_something_else_made_it_first() {
     assert!(folder.join("latchkey.db").exists(), "{out:?}");
     let mode = std::fs::metadata(&folder).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o700, "the data folder is {mode:o}");
-    let store = std::fs::metadata(folder.join("latchkey.db")).unwrap().permissions().mode();
+    let store = std::fs::metadata(folder.join("latchkey.db"))
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(store & 0o777, 0o600);
 }
 

@@ -56,12 +56,9 @@ impl TokenClipboard {
     pub fn copy(&self, secret: &str) -> CommandResult<()> {
         self.with(|clipboard| {
             let set = clipboard.set();
-            #[cfg(any(
-                target_os = "linux",
-                target_os = "freebsd",
-                target_os = "dragonfly",
-                target_os = "openbsd",
-                target_os = "netbsd"
+            #[cfg(all(
+                unix,
+                not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))
             ))]
             let set = arboard::SetExtLinux::exclude_from_history(set);
             #[cfg(target_os = "macos")]
@@ -83,11 +80,12 @@ impl TokenClipboard {
             .is_ok_and(|text| Zeroizing::new(text).as_str() == secret);
         if still {
             let _ = self.with(|clipboard| clipboard.clear());
-            if let Ok(mut copied) = self.copied.lock()
-                && copied.as_deref().is_some_and(|c| c.as_str() == secret)
-            {
-                *copied = None;
-            }
+        }
+        // Either way the app has no reason left to keep the token.
+        if let Ok(mut copied) = self.copied.lock()
+            && copied.as_deref().is_some_and(|c| c.as_str() == secret)
+        {
+            *copied = None;
         }
         still
     }
