@@ -83,9 +83,6 @@ impl Authority {
             None => username.clone(),
         };
         validate::new_password(request.admin_password)?;
-        if let KeySource::File(file) = key_source {
-            key::refuse_existing_key_file(file)?;
-        }
         let existed = path.exists() || path.is_dir();
         let mode = if existed {
             OpenMode::Existing
@@ -95,6 +92,15 @@ impl Authority {
         let mut conn = store::open(path, mode)?;
         if meta(&conn, "installation_id")?.is_some() {
             return Err(CoreError::AlreadyInitialised(path.to_path_buf()));
+        }
+        if let KeySource::File(file) = key_source
+            && let Err(error) = key::refuse_existing_key_file(file)
+        {
+            drop(conn);
+            if !existed {
+                store::remove_store_files(path);
+            }
+            return Err(error);
         }
         // A failed init leaves no store file behind, nor the key file it made.
         let admin = NewAdmin {
