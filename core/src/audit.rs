@@ -111,11 +111,18 @@ pub(crate) struct AuditWriter {
 }
 
 impl AuditWriter {
-    /// Attaches the chain key to `conn` and chains the events of a store just upgraded to it.
-    pub(crate) fn attach(conn: &mut Connection, master: &KeyBytes) -> Result<AuditWriter> {
+    /// Attaches the chain key to `conn` and, when this very open upgraded the store to the chain,
+    /// chains its older events.
+    pub(crate) fn attach(
+        conn: &mut Connection,
+        master: &KeyBytes,
+        just_upgraded: bool,
+    ) -> Result<AuditWriter> {
         let chain = ChainKey::new(master);
         audit_chain::attach(conn, &chain)?;
-        audit_chain::chain_old_events(conn, &chain)?;
+        if just_upgraded {
+            audit_chain::chain_old_events(conn, &chain)?;
+        }
         Ok(AuditWriter {
             chain,
             pending: PendingDenials::default(),

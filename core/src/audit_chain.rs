@@ -9,8 +9,9 @@
 //! `record` computes the value as it inserts the event, through an SQL function that holds the
 //! sub-key and is registered only on the connection an [`crate::Authority`] opened with the key
 //! ([`attach`]); the key never reaches the store. Events written before schema 4 are chained once,
-//! by the first open that holds the key after the upgrade (migration 004 leaves a mark in `meta`;
-//! [`chain_old_events`] removes it in the same transaction), and the store then keeps an
+//! by the open that performs the upgrade (the key is checked before the upgrade, so that open
+//! holds it; migration 004's mark in `meta` alone never asks for chaining, since anyone holding
+//! the file can write it; [`chain_old_events`] removes it), and the store then keeps an
 //! *anchor* in `meta`: how many events were chained at the upgrade, sealed with an HMAC under a
 //! key derived from the audit sub-key. A missing chain value is never filled in again later: it is
 //! reported, as is a missing or altered anchor.
@@ -147,10 +148,9 @@ pub(crate) fn attach(conn: &Connection, key: &ChainKey) -> Result<()> {
     Ok(())
 }
 
-/// Chains the events written before schema 4, once, right after the key is loaded: only while
-/// migration 004's mark is in `meta` and no anchor is, in one transaction that also writes the
-/// anchor and removes the mark. A store that cannot be written now (read-only, full disk) is
-/// chained by a later open.
+/// Chains the events written before schema 4, once, by the open that upgraded the store (its
+/// caller decides that, never the file): only while migration 004's mark is in `meta` and no
+/// anchor is, in one transaction that also writes the anchor and removes the mark.
 pub(crate) fn chain_old_events(conn: &mut Connection, key: &ChainKey) -> Result<()> {
     let pending = |conn: &Connection| -> Result<bool> {
         Ok(meta(conn, PENDING)?.is_some() && meta(conn, ANCHOR)?.is_none())

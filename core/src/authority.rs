@@ -16,6 +16,9 @@ use crate::{audit, password, validate};
 /// How far the clock may lag the store's highest reading before people are told.
 pub const CLOCK_BEHIND_WARNING_SECONDS: i64 = 5 * 60;
 
+/// The schema that brought the audit chain (migration 004).
+const AUDIT_CHAIN_SCHEMA: i64 = 4;
+
 pub struct Authority {
     pub(crate) conn: store::Store,
     pub(crate) clock: Arc<dyn Clock>,
@@ -149,7 +152,8 @@ impl Authority {
     ) -> Result<(KeyBytes, KeyBytes, audit::AuditWriter)> {
         let installation_id = random_hex(16)?;
         let master = key::create(key_source, &installation_id)?;
-        let audit = audit::AuditWriter::attach(conn, &master)?;
+        // A store made (or upgraded) by this init: its anchor is written now, before any event.
+        let audit = audit::AuditWriter::attach(conn, &master, true)?;
         let pepper = key::derive(&master, "password-pepper");
         let password_hash = password::hash(&pepper, password)?;
         store::write(conn, clock_now, |tx, now| {
@@ -193,10 +197,21 @@ impl Authority {
 
     /// Opens an initialised store and checks its key; a wrong or missing key fails closed here.
     pub fn open(path: &Path, key_source: &KeySource, clock: Arc<dyn Clock>) -> Result<Authority> {
+        // The key is checked before an upgrade can happen, so the open that upgrades a store is
+        // always one that holds the right key and can chain its old audit events.
+        let early = Self::key_before_opening(path, key_source)?;
         let mut conn = store::open(path, OpenMode::Existing)?;
-        let master = Self::load_key(&conn, path, key_source)?;
-        // Right after the key: a store just upgraded to the audit chain gets its old events chained.
-        let audit = audit::AuditWriter::attach(&mut conn, &master)?;
+        let master = match early {
+            Some(master) => {
+                Self::check_verifier(&conn, path, key_source, &master)?;
+                master
+            }
+            None => Self::load_key(&conn, path, key_source)?,
+        };
+        // Only the open that upgraded a store to the audit chain chains its old events: nothing
+        // in the file (which anyone holding it can write) can ask for that later.
+        let upgraded = conn.upgraded_from().is_some_and(|from| from < AUDIT_CHAIN_SCHEMA);
+        let audit = audit::AuditWriter::attach(&mut conn, &master, upgraded)?;
         Ok(Authority {
             token_key: key::derive(&master, "token-digest"),
             signin_key: key::derive(&master, "signin-throttle"),
@@ -207,6 +222,60 @@ impl Authority {
             clock,
             path: path.to_path_buf(),
         })
+    }
+
+    /// The key, read and checked through a plain read-only look at the file before it is opened
+    /// (and perhaps upgraded); None when that look cannot read the store's key facts, in which
+    /// case the normal open reports what is wrong.
+    fn key_before_opening(path: &Path, key_source: &KeySource) -> Result<Option<KeyBytes>> {
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let Ok(plain) = Connection::open_with_flags(path, flags) else {
+            return Ok(None);
+        };
+        let facts = (|| -> Result<bool> {
+            Ok(meta(&plain, "installation_id")?.is_some()
+                && meta(&plain, "key_source")?.is_some()
+                && meta(&plain, "key_verifier")?.is_some())
+        })();
+        match facts {
+            Ok(true) => Self::load_key(&plain, path, key_source).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// Checks a key read earlier against the opened store's verifier (no second keyring read).
+    fn check_verifier(
+        conn: &Connection,
+        path: &Path,
+        key_source: &KeySource,
+        master: &KeyBytes,
+    ) -> Result<()> {
+        let verifier = meta(conn, "key_verifier")?
+            .ok_or_else(|| CoreError::NotInitialised(path.to_path_buf()))?;
+        Self::compare_verifier(key_source, master, &verifier)
+    }
+
+    fn compare_verifier(key_source: &KeySource, master: &KeyBytes, verifier: &str) -> Result<()> {
+        let expected = key::verifier(master);
+        let same = expected.len() == verifier.len()
+            && expected
+                .bytes()
+                .zip(verifier.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        if !same {
+            let from = match key_source {
+                KeySource::File(p) => format!("key file {}", p.display()),
+                KeySource::OsStore => "the OS credential store".into(),
+            };
+            return Err(CoreError::Key(format!(
+                "the installation key from {from} does not belong to this store; use the key it was created with"
+            )));
+        }
+        Ok(())
     }
 
     fn load_key(conn: &Connection, path: &Path, key_source: &KeySource) -> Result<KeyBytes> {
@@ -231,22 +300,7 @@ impl Authority {
             _ => {}
         }
         let master = key::load(key_source, &installation_id)?;
-        let expected = key::verifier(&master);
-        let same = expected.len() == verifier.len()
-            && expected
-                .bytes()
-                .zip(verifier.bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0;
-        if !same {
-            let from = match key_source {
-                KeySource::File(p) => format!("key file {}", p.display()),
-                KeySource::OsStore => "the OS credential store".into(),
-            };
-            return Err(CoreError::Key(format!(
-                "the installation key from {from} does not belong to this store; use the key it was created with"
-            )));
-        }
+        Self::compare_verifier(key_source, &master, &verifier)?;
         Ok(master)
     }
 

@@ -66,6 +66,15 @@ pub(crate) struct Store {
     conn: Connection,
     path: PathBuf,
     file: Option<FileId>,
+    /// The schema version this open migrated the store from, when it did.
+    upgraded_from: Option<i64>,
+}
+
+impl Store {
+    /// The schema version this open migrated the store from, when it did.
+    pub(crate) fn upgraded_from(&self) -> Option<i64> {
+        self.upgraded_from
+    }
 }
 
 impl std::ops::Deref for Store {
@@ -118,20 +127,26 @@ pub(crate) fn open(path: &Path, mode: OpenMode) -> Result<Store> {
     // opened (a restore moves a store to the path once). A restore in between: open again.
     for _ in 0..3 {
         let before = FileId::of(path);
-        let conn = open_with(path, mode, MIGRATIONS)?;
+        let (conn, upgraded_from) = open_with(path, mode, MIGRATIONS)?;
         let after = FileId::of(path);
         if before.is_none() || before == after {
             return Ok(Store {
                 conn,
                 path: path.to_path_buf(),
                 file: after,
+                upgraded_from,
             });
         }
     }
     Err(CoreError::StoreReplaced)
 }
 
-fn open_with(path: &Path, mode: OpenMode, migrations: &[Migration]) -> Result<Connection> {
+/// The connection, and the version it was migrated from when this open migrated it.
+fn open_with(
+    path: &Path,
+    mode: OpenMode,
+    migrations: &[Migration],
+) -> Result<(Connection, Option<i64>)> {
     if path.is_dir() {
         return Err(CoreError::StoreIsDirectory(path.to_path_buf()));
     }
@@ -177,7 +192,7 @@ fn open_with(path: &Path, mode: OpenMode, migrations: &[Migration]) -> Result<Co
             return Err(CoreError::ReadOnly);
         }
         set_reading_pragmas(&conn)?;
-        return Ok(conn);
+        return Ok((conn, None));
     }
     set_pragmas(&conn)?;
     if version < latest {
@@ -185,8 +200,9 @@ fn open_with(path: &Path, mode: OpenMode, migrations: &[Migration]) -> Result<Co
             backup_before_migration(&conn, path, version)?;
         }
         migrate(&conn, version, migrations)?;
+        return Ok((conn, Some(version)));
     }
-    Ok(conn)
+    Ok((conn, None))
 }
 
 /// Every pragma of SPEC §7.2, in one place.
@@ -475,7 +491,7 @@ mod tests {
                 sql: "CREATE TABLE b (y);",
             },
         ];
-        let conn = open_with(&path, OpenMode::Existing, &v2).unwrap();
+        let (conn, _) = open_with(&path, OpenMode::Existing, &v2).unwrap();
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
@@ -494,7 +510,7 @@ mod tests {
     fn a_store_of_the_first_schema_migrates_to_the_current_one_keeping_its_tokens() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
-        let first = open_with(&path, OpenMode::CreateNew, &MIGRATIONS[..1]).unwrap();
+        let (first, _) = open_with(&path, OpenMode::CreateNew, &MIGRATIONS[..1]).unwrap();
         first
             .execute_batch(
                 "INSERT INTO accounts (id, username, username_key, display_name, role, status, password_hash, created_at)
@@ -504,7 +520,7 @@ mod tests {
             )
             .unwrap();
         drop(first);
-        let conn = open_with(&path, OpenMode::Existing, MIGRATIONS).unwrap();
+        let (conn, _) = open_with(&path, OpenMode::Existing, MIGRATIONS).unwrap();
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
@@ -552,7 +568,7 @@ mod tests {
         ];
         let error = open_with(&path, OpenMode::Existing, &broken).unwrap_err();
         assert!(error.to_string().contains("002-b"), "{error}");
-        let conn = open_with(&path, OpenMode::Existing, &v1).unwrap();
+        let (conn, _) = open_with(&path, OpenMode::Existing, &v1).unwrap();
         let tables: i64 = conn
             .query_row(
                 "SELECT count(*) FROM sqlite_master WHERE name = 'b'",

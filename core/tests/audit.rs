@@ -289,6 +289,24 @@ fn a_removed_chain_value_is_reported_and_never_filled_in_again() {
 }
 
 #[test]
+fn a_planted_upgrade_mark_never_gets_a_rewritten_log_chained_anew() {
+    // Someone with the file rewrites an event, blanks every chain value, removes the anchor and
+    // plants migration 004's mark, hoping the next open chains the forged log as an upgrade.
+    let mut f = busy_store();
+    tamper(
+        &f,
+        "UPDATE audit_events SET actor = 'mallory', chain = NULL WHERE id = 3;
+         UPDATE audit_events SET chain = NULL;
+         DELETE FROM meta WHERE key = 'audit_chain_anchor';
+         INSERT INTO meta (key, value) VALUES ('audit_chain_pending', '1');",
+    );
+    f.reopen();
+    let report = f.authority.verify_audit_chain().unwrap();
+    assert!(!report.intact(), "a forged log passed: {report:?}");
+    assert_eq!(report.chained_at_upgrade, 0, "{report:?}");
+}
+
+#[test]
 fn a_removed_or_altered_anchor_is_reported() {
     let f = busy_store();
     tamper(

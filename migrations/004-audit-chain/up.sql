@@ -3,9 +3,10 @@
 -- count: identical verification denials within one second are stored as one event with a count.
 -- chain: HMAC-SHA256(audit sub-key, previous chain value || the event's canonical bytes). SQL
 -- cannot compute it (the key is not in the store), so the events already here are chained by
--- the first open that holds the key: this migration leaves the mark 'audit_chain_pending' in
--- meta, and core (audit_chain.rs) chains the old events, writes the anchor and removes the mark
--- in one transaction. Nothing else ever fills in a missing chain value.
+-- the open that runs this migration (core checks the key before migrating): this migration
+-- leaves the mark 'audit_chain_pending' in meta, and core (audit_chain.rs) chains the old events,
+-- writes the anchor and removes the mark in one transaction. Nothing else ever fills in a
+-- missing chain value.
 ALTER TABLE audit_events ADD COLUMN count INTEGER NOT NULL DEFAULT 1 CHECK (count >= 1);
 ALTER TABLE audit_events ADD COLUMN chain BLOB;
 
