@@ -49,8 +49,9 @@ pub struct NewAccount<'a> {
 /// text, since people type passwords into the username field.
 pub const UNKNOWN_USERNAME: &str = "(unknown)";
 
-/// How long a failure counter of an unknown name is kept after its last failure, unless it
-/// reached [`MAX_CONSECUTIVE_FAILURES`].
+/// How long failures are remembered after the last one, unless they reached
+/// [`MAX_CONSECUTIVE_FAILURES`]: an unknown name's counter is pruned then and an account's lapses,
+/// so the two never tell apart.
 pub const UNKNOWN_NAME_RETENTION_SECONDS: i64 = 24 * 60 * 60;
 
 /// Attempts still in flight this long after the latest of them began were never answered (their
@@ -118,8 +119,14 @@ impl Subject {
                 Ok((subject, counter))
             })
             .optional()?;
-        if let Some(found) = account {
-            return Ok(found);
+        if let Some((subject, counter)) = account {
+            // Failures below the permanent lock lapse after a quiet day, as an unknown name's
+            // counter is pruned then: the two must never behave differently (no enumeration).
+            let lapsed = counter.failures < MAX_CONSECUTIVE_FAILURES
+                && counter
+                    .last_failed_at
+                    .is_some_and(|at| at < now.saturating_sub(UNKNOWN_NAME_RETENTION_SECONDS));
+            return Ok((subject, if lapsed { Counter::default() } else { counter }));
         }
         if prune {
             // The literal 100 (MAX_CONSECUTIVE_FAILURES) matches the partial index.
@@ -174,19 +181,37 @@ impl Subject {
         Ok(match self {
             Subject::Account { id, .. } => tx
                 .prepare_cached(
-                    "UPDATE accounts SET failed_signins = min(failed_signins + 1, 100),
+                    "UPDATE accounts SET failed_signins = CASE
+                         WHEN failed_signins < 100 AND last_failed_at < ?3 THEN 1
+                         ELSE min(failed_signins + 1, 100) END,
                        last_failed_at = max(coalesce(last_failed_at, ?2), ?2)
                      WHERE id = ?1 RETURNING failed_signins",
                 )?
-                .query_row(params![id, now], |r| r.get(0))?,
+                .query_row(
+                    params![
+                        id,
+                        now,
+                        now.saturating_sub(UNKNOWN_NAME_RETENTION_SECONDS)
+                    ],
+                    |r| r.get(0),
+                )?,
             Subject::Unknown => tx
                 .prepare_cached(
                     "INSERT INTO signin_throttle (name_digest, failures, last_failed_at) VALUES (?1, 1, ?2)
-                     ON CONFLICT (name_digest) DO UPDATE SET failures = min(failures + 1, 100),
+                     ON CONFLICT (name_digest) DO UPDATE SET failures = CASE
+                         WHEN failures < 100 AND last_failed_at < ?3 THEN 1
+                         ELSE min(failures + 1, 100) END,
                        last_failed_at = max(last_failed_at, ?2)
                      RETURNING failures",
                 )?
-                .query_row(params![&digest[..], now], |r| r.get(0))?,
+                .query_row(
+                    params![
+                        &digest[..],
+                        now,
+                        now.saturating_sub(UNKNOWN_NAME_RETENTION_SECONDS)
+                    ],
+                    |r| r.get(0),
+                )?,
         })
     }
 }

@@ -230,6 +230,19 @@ fn an_unknown_username_gets_the_same_answers_and_is_audited_as_unknown() {
             answers.push(a.stderr.lines().last().unwrap_or_default().to_string());
         }
     }
+    // A quiet day later an unknown name's counter is pruned and an account's has lapsed: the
+    // two still answer alike, failure for failure.
+    let later = 6 * STEP + 25 * 3600;
+    for shift in [later, later + 1, later + 2, later + 3, later + 4] {
+        let a = attempt(&known, "alice", shift);
+        let b = attempt(&unknown, TYPED, shift);
+        assert_eq!(
+            (a.code, a.stderr.lines().collect::<Vec<_>>()),
+            (b.code, b.stderr.lines().collect::<Vec<_>>()),
+            "a day later, shift {shift}"
+        );
+        answers.push(a.stderr.lines().last().unwrap_or_default().to_string());
+    }
     for wait in [1, 2, 4, 8] {
         let line = format!("too many failed sign-ins; try again in {wait} s");
         assert!(
