@@ -210,7 +210,9 @@ impl Authority {
         };
         // Only the open that upgraded a store to the audit chain chains its old events: nothing
         // in the file (which anyone holding it can write) can ask for that later.
-        let upgraded = conn.upgraded_from().is_some_and(|from| from < AUDIT_CHAIN_SCHEMA);
+        let upgraded = conn
+            .upgraded_from()
+            .is_some_and(|from| from < AUDIT_CHAIN_SCHEMA);
         let audit = audit::AuditWriter::attach(&mut conn, &master, upgraded)?;
         Ok(Authority {
             token_key: key::derive(&master, "token-digest"),
@@ -231,7 +233,8 @@ impl Authority {
         if !path.is_file() {
             return Ok(None);
         }
-        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let Ok(plain) = Connection::open_with_flags(path, flags) else {
             return Ok(None);
         };
