@@ -227,8 +227,9 @@ impl AppState {
 
     /// The check of every command: someone is signed in, the window was not left idle for the
     /// idle limit (re-read from the settings), and the account's session epoch is the one of the
-    /// sign-in. Any of these failing ends the session and tells the window; passing counts as
-    /// activity.
+    /// sign-in. Any of these failing ends the session and tells the window. A command is not
+    /// activity: the window calls some without input (the reminder count after each check), so
+    /// only reported input (`report_activity`) keeps a session from locking.
     fn check(&self, authority: &Authority) -> CommandResult<Session> {
         let mut slot = self.slot()?;
         let Slot::In(mut session) = *slot else {
@@ -253,13 +254,28 @@ impl AppState {
             self.ended(reason);
             return Err(reason.error());
         }
-        session.touch(now);
         *slot = Slot::In(session);
         Ok(session)
     }
 
+    /// The window saw input: checked like any command, then the idle limit counts from now.
+    pub fn report_activity(&self) -> CommandResult<()> {
+        self.refuse_unless_signed_in()?;
+        let mut store = self.store()?;
+        let authority = store.as_mut().ok_or_else(CommandError::not_signed_in)?;
+        let session = self.check(authority)?;
+        let now = self.clock.now();
+        if let Slot::In(current) = &mut *self.slot()?
+            && current.actor == session.actor
+        {
+            current.touch(now);
+        }
+        Ok(())
+    }
+
     /// Sensitive actions (backup, restore, resetting a password, changing a role, adding an
-    /// administrator, changing settings) need the password entered in the last 5 minutes. Only
+    /// administrator, (de)activating an account, access to all systems, changing settings) need
+    /// the password entered in the last 5 minutes. Only
     /// administrators may do them at all; for anyone else core's refusal is the answer.
     fn refuse_unless_confirmed(
         &self,
@@ -272,7 +288,7 @@ impl AppState {
         Err(reauth_required())
     }
 
-    /// The signed-in account, checked as every command is (see `check`); counts as activity.
+    /// The signed-in account, checked as every command is (see `check`).
     pub fn actor(&self) -> CommandResult<Actor> {
         self.refuse_unless_signed_in()?;
         let mut store = self.store()?;

@@ -373,6 +373,11 @@ fn sensitive_commands() -> Vec<(&'static str, Value)> {
             json!({"username": "bob", "password": "a new password for bob"}),
         ),
         ("set_role", json!({"username": "bob", "admin": false})),
+        ("set_active", json!({"username": "bob", "active": true})),
+        (
+            "set_access_all",
+            json!({"username": "bob", "accessAll": false}),
+        ),
         (
             "add_account",
             json!({"username": "carol", "displayName": null, "admin": true, "password": MEMBER_PASSWORD}),
@@ -398,13 +403,18 @@ fn record_session_ends(app: &App) -> std::sync::Arc<std::sync::Mutex<Vec<String>
 fn an_idle_session_locks_at_the_configured_time_and_every_command_is_refused_as_locked() {
     let app = App::with_accounts();
     let ends = record_session_ends(&app);
-    // Each command is activity: 14 minutes between calls never locks.
+    // Reported input is activity: 14 minutes between reports never locks.
     for _ in 0..3 {
         app.clock.advance(14 * MINUTE);
-        app.ok("list_tokens", json!({"all": false, "owner": null}));
+        app.ok("report_activity", json!({}));
     }
-    app.ok("report_activity", json!({}));
-    app.clock.advance(15 * MINUTE);
+    // Commands the window makes without input (the reminder count after every check) are not:
+    // the session locks 15 minutes after the last input, however often they come.
+    for _ in 0..2 {
+        app.clock.advance(7 * MINUTE);
+        app.ok("list_reminders", json!({}));
+    }
+    app.clock.advance(MINUTE);
     for (command, args, _) in every_command() {
         let error = app.refused(command, args);
         assert_eq!(error["code"], "locked", "{command}: {error}");

@@ -58,7 +58,8 @@ pub async fn set_active(
     username: String,
     active: bool,
 ) -> CommandResult<()> {
-    state.as_actor(|a, actor| {
+    // Sensitive: reactivating an administrator adds one, deactivating ends someone's access.
+    state.as_confirmed_actor(|a, actor| {
         if active {
             a.reactivate(actor, &username)
         } else {
@@ -82,5 +83,6 @@ pub async fn set_access_all(
     username: String,
     access_all: bool,
 ) -> CommandResult<()> {
-    state.as_actor(|a, actor| a.set_access_all(actor, &username, access_all))
+    // Sensitive: access to every system is the widest grant there is.
+    state.as_confirmed_actor(|a, actor| a.set_access_all(actor, &username, access_all))
 }

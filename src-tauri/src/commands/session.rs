@@ -74,7 +74,7 @@ pub async fn lock(state: State<'_, AppState>) -> CommandResult<()> {
 /// Refused like any command once the session has locked.
 #[tauri::command(async)]
 pub async fn report_activity(state: State<'_, AppState>) -> CommandResult<()> {
-    state.actor().map(|_| ())
+    state.report_activity()
 }
 
 /// The password entered again before a sensitive action; good for the next 5 minutes. A wrong
