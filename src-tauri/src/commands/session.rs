@@ -27,7 +27,8 @@ pub(crate) fn session_view(
 #[tauri::command(async)]
 pub async fn sign_in(
     state: State<'_, AppState>,
-    username: String,
+    // Zeroized too: people type passwords into the username field.
+    username: Zeroizing<String>,
     password: Zeroizing<String>,
 ) -> CommandResult<SessionView> {
     let mut store = state.store()?;
