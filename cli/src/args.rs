@@ -276,6 +276,9 @@ pub enum SettingsCommand {
         max_lifetime_days: Option<i64>,
         #[arg(long, action = clap::ArgAction::Set, value_name = "true|false")]
         onboarder_gets_access: Option<bool>,
+        /// Minutes without input after which the app's window locks (1–60)
+        #[arg(long, value_name = "MINUTES", allow_negative_numbers = true)]
+        idle_lock_minutes: Option<i64>,
     },
 }
 

@@ -364,4 +364,15 @@ fn settings_can_be_read_by_members_and_changed_by_administrators() {
             .code,
         1
     );
+    assert_eq!(shown["idle_lock_minutes"], 15);
+    env.as_admin(&["settings", "set", "--idle-lock-minutes", "5"])
+        .ok();
+    let shown = env.as_admin(&["settings", "show"]).ok();
+    assert!(
+        shown.stdout.contains("(minutes without input): 5"),
+        "{shown:?}"
+    );
+    let out = env.as_admin(&["settings", "set", "--idle-lock-minutes", "61"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.one_line_error().contains("60"), "{out:?}");
 }

@@ -150,13 +150,14 @@ pub fn settings(context: &mut Context, command: SettingsCommand) -> CliResult {
             reminder_schedule,
             max_lifetime_days,
             onboarder_gets_access,
+            idle_lock_minutes,
         } => {
             let old = authority.settings()?;
             let new = Settings {
                 reminder_schedule: reminder_schedule.unwrap_or(old.reminder_schedule),
                 max_lifetime_days: max_lifetime_days.unwrap_or(old.max_lifetime_days),
                 onboarder_gets_access: onboarder_gets_access.unwrap_or(old.onboarder_gets_access),
-                idle_lock_minutes: old.idle_lock_minutes,
+                idle_lock_minutes: idle_lock_minutes.unwrap_or(old.idle_lock_minutes),
             };
             authority.update_settings(actor, &new)?
         }
@@ -180,6 +181,10 @@ pub fn settings(context: &mut Context, command: SettingsCommand) -> CliResult {
         crate::output::emit(&format!(
             "on-boarder gets access: {}",
             current.onboarder_gets_access
+        ));
+        crate::output::emit(&format!(
+            "the app locks after (minutes without input): {}",
+            current.idle_lock_minutes
         ));
     }
     Ok(())
