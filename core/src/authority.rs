@@ -226,19 +226,25 @@ impl Authority {
         })
     }
 
-    /// The key, read and checked through a plain read-only look at the file before it is opened
-    /// (and perhaps upgraded); None when that look cannot read the store's key facts, in which
-    /// case the normal open reports what is wrong.
+    /// For a store about to be upgraded: the key, read and checked through a plain look at the
+    /// file before it is opened (which upgrades it). None when no upgrade is due or that look
+    /// cannot read the store's key facts; the normal open then checks the key or reports what is
+    /// wrong. The look writes nothing, and as the last connection to close it leaves the files
+    /// as they were.
     fn key_before_opening(path: &Path, key_source: &KeySource) -> Result<Option<KeyBytes>> {
         if !path.is_file() {
             return Ok(None);
         }
         let flags =
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let Ok(plain) = Connection::open_with_flags(path, flags) else {
             return Ok(None);
         };
         let facts = (|| -> Result<bool> {
+            let version: i64 = plain.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            if version >= store::latest_schema_version() {
+                return Ok(false);
+            }
             Ok(meta(&plain, "installation_id")?.is_some()
                 && meta(&plain, "key_source")?.is_some()
                 && meta(&plain, "key_verifier")?.is_some())
