@@ -779,6 +779,24 @@ fn ensure_another_active_admin(conn: &rusqlite::Connection, target: &Account) ->
     Ok(())
 }
 
+/// A new store in `dir` with the administrator `root`, for this file's unit tests.
+#[cfg(test)]
+fn init_test_store(dir: &std::path::Path, clock: std::sync::Arc<dyn crate::Clock>) -> Authority {
+    let request = crate::InitRequest {
+        organisation: "Acme",
+        admin_username: "root",
+        admin_display_name: None,
+        admin_password: "admin password that is long",
+    };
+    Authority::init(
+        &dir.join("s.db"),
+        &crate::KeySource::File(dir.join("k")),
+        clock,
+        &request,
+    )
+    .unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -800,9 +818,7 @@ mod in_flight_tests {
     use std::sync::Arc;
 
     use super::{in_flight, name_digest};
-    use crate::{
-        Authority, CoreError, InitRequest, KeySource, NewAccount, Role, TestClock, validate,
-    };
+    use crate::{Authority, CoreError, NewAccount, Role, TestClock, validate};
 
     const START: i64 = 1_767_225_600;
     const PASSWORD: &str = "member password that is long";
@@ -810,19 +826,7 @@ mod in_flight_tests {
     fn store() -> (tempfile::TempDir, TestClock, Authority) {
         let dir = tempfile::tempdir().unwrap();
         let clock = TestClock::at(START);
-        let request = InitRequest {
-            organisation: "Acme",
-            admin_username: "root",
-            admin_display_name: None,
-            admin_password: "admin password that is long",
-        };
-        let mut authority = Authority::init(
-            &dir.path().join("s.db"),
-            &KeySource::File(dir.path().join("k")),
-            Arc::new(clock.clone()),
-            &request,
-        )
-        .unwrap();
+        let mut authority = super::init_test_store(dir.path(), Arc::new(clock.clone()));
         let admin = authority
             .authenticate("root", "admin password that is long")
             .unwrap();
@@ -915,24 +919,13 @@ mod in_flight_tests {
 mod upgrade_tests {
     use std::sync::Arc;
 
-    use crate::{Authority, InitRequest, KeySource, TestClock, password};
+    use super::init_test_store;
+    use crate::{TestClock, password};
 
     #[test]
     fn outdated_password_parameters_are_upgraded_at_the_next_sign_in() {
         let dir = tempfile::tempdir().unwrap();
-        let request = InitRequest {
-            organisation: "Acme",
-            admin_username: "root",
-            admin_display_name: None,
-            admin_password: "admin password that is long",
-        };
-        let mut authority = Authority::init(
-            &dir.path().join("s.db"),
-            &KeySource::File(dir.path().join("k")),
-            Arc::new(TestClock::at(0)),
-            &request,
-        )
-        .unwrap();
+        let mut authority = init_test_store(dir.path(), Arc::new(TestClock::at(0)));
         let weak = password::hash_with(
             &authority.pepper,
             "admin password that is long",
@@ -962,19 +955,7 @@ mod upgrade_tests {
     #[test]
     fn sign_in_bookkeeping_leaves_the_connection_at_full_sync_and_prunes_by_index() {
         let dir = tempfile::tempdir().unwrap();
-        let request = InitRequest {
-            organisation: "Acme",
-            admin_username: "root",
-            admin_display_name: None,
-            admin_password: "admin password that is long",
-        };
-        let mut authority = Authority::init(
-            &dir.path().join("s.db"),
-            &KeySource::File(dir.path().join("k")),
-            Arc::new(TestClock::at(0)),
-            &request,
-        )
-        .unwrap();
+        let mut authority = init_test_store(dir.path(), Arc::new(TestClock::at(0)));
         authority
             .authenticate("root", "admin password that is long")
             .unwrap();
