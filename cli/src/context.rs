@@ -1,8 +1,8 @@
 //! What every command needs: the store path, the key, the clock, and the acting account.
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use latchkey_core::{Actor, Authority, Clock, KeySource, SystemClock};
+use latchkey_core::paths::StoreLocation;
+use latchkey_core::{Actor, Authority, Clock, SystemClock};
 
 use crate::args::Global;
 use crate::error::{CliError, CliResult};
@@ -14,23 +14,17 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn db_path(&self) -> CliResult<PathBuf> {
-        match &self.global.db {
-            Some(path) => Ok(path.clone()),
-            None => latchkey_core::paths::default_store_path().ok_or_else(|| {
+    /// The store file and key: `--db`/`LATCHKEY_DB` and `--key-file`/`LATCHKEY_KEY_FILE`, or the
+    /// per-user data directory and the OS credential store.
+    pub fn location(&self) -> CliResult<StoreLocation> {
+        StoreLocation::choose(self.global.db.clone(), self.global.key_file.clone()).ok_or_else(
+            || {
                 CliError::Usage(
                     "no data directory is known for this user; pass --db PATH or set LATCHKEY_DB"
                         .into(),
                 )
-            }),
-        }
-    }
-
-    pub fn key_source(&self) -> KeySource {
-        match &self.global.key_file {
-            Some(path) => KeySource::File(path.clone()),
-            None => KeySource::OsStore,
-        }
+            },
+        )
     }
 
     /// The wall clock; debug builds honour LATCHKEY_TEST_CLOCK_SHIFT (seconds) so end-to-end tests
@@ -47,7 +41,8 @@ impl Context {
     }
 
     pub fn open(&self) -> CliResult<Authority> {
-        let authority = Authority::open(&self.db_path()?, &self.key_source(), self.clock())?;
+        let location = self.location()?;
+        let authority = Authority::open(&location.path, &location.key, self.clock())?;
         if let Some(lag) = authority.clock_behind_by()? {
             eprintln!(
                 "warning: the system clock is {lag} s behind the latest time this store has seen; the store's time is used until the clock catches up (an administrator who fixed the clock can run `latchkey clock reset`)"

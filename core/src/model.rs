@@ -155,6 +155,18 @@ pub enum TokenScope {
     Owner(String),
 }
 
+impl TokenScope {
+    /// The scope the CLI's `--all`/`--owner` and the app's list filters ask for: all wins over an
+    /// owner, no flag means the acting account's own tokens.
+    pub fn from_flags(all: bool, owner: Option<String>) -> TokenScope {
+        match (all, owner) {
+            (true, _) => TokenScope::All,
+            (false, Some(owner)) => TokenScope::Owner(owner),
+            (false, None) => TokenScope::Mine,
+        }
+    }
+}
+
 /// When a rotated token stops working.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RotateGrace {
@@ -163,6 +175,18 @@ pub enum RotateGrace {
     Days(i64),
     /// At the successor's first use, and after 7 days at the latest.
     UntilFirstUse,
+}
+
+impl RotateGrace {
+    /// The grace a rotation asks for by flags: days win over until-first-use; neither is
+    /// immediate. The days are checked (1–7) by the rotation itself.
+    pub fn from_flags(grace_days: Option<i64>, until_first_use: bool) -> RotateGrace {
+        match (grace_days, until_first_use) {
+            (Some(days), _) => RotateGrace::Days(days),
+            (None, true) => RotateGrace::UntilFirstUse,
+            (None, false) => RotateGrace::Immediate,
+        }
+    }
 }
 
 pub const MAX_GRACE_DAYS: i64 = 7;

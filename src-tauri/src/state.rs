@@ -3,35 +3,22 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use latchkey_core::backup::{self, BackupSummary};
-use latchkey_core::{Actor, Authority, Clock, KeySource, SystemClock};
+use latchkey_core::{Actor, Authority, Clock, SystemClock};
 
 use crate::error::{CommandError, CommandResult};
 use crate::session::{EndReason, Session, Slot, reauth_required};
 
 /// Where the store and its key are: the per-user data directory and the OS credential store,
 /// unless LATCHKEY_DB and LATCHKEY_KEY_FILE say otherwise (tests and headless use).
-#[derive(Debug, Clone)]
-pub struct StoreConfig {
-    pub path: PathBuf,
-    pub key: KeySource,
-}
+pub type StoreConfig = latchkey_core::paths::StoreLocation;
 
-impl StoreConfig {
-    pub fn from_env() -> Option<StoreConfig> {
-        let path = std::env::var_os("LATCHKEY_DB")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .or_else(latchkey_core::paths::default_store_path)?;
-        // Before the webview writes its own files there with the umask's mode.
-        if let Err(error) = latchkey_core::paths::secure_data_folder(&path) {
-            eprintln!("latchkey: could not make the data folder private: {error}");
-        }
-        let key = match std::env::var_os("LATCHKEY_KEY_FILE").filter(|v| !v.is_empty()) {
-            Some(file) => KeySource::File(PathBuf::from(file)),
-            None => KeySource::OsStore,
-        };
-        Some(StoreConfig { path, key })
+fn store_config_from_env() -> Option<StoreConfig> {
+    let config = StoreConfig::from_env()?;
+    // Before the webview writes its own files there with the umask's mode.
+    if let Err(error) = latchkey_core::paths::secure_data_folder(&config.path) {
+        eprintln!("latchkey: could not make the data folder private: {error}");
     }
+    Some(config)
 }
 /// Called with the refusal when a session ends without the person signing out (idle, Lock,
 /// sleep, screen lock, a changed account): the app tells the window.
@@ -63,9 +50,9 @@ impl AppState {
     pub fn from_env() -> Self {
         #[cfg(debug_assertions)]
         if let Some(clock) = crate::test_clock::ShiftFileClock::from_env() {
-            return AppState::new(StoreConfig::from_env(), Arc::new(clock));
+            return AppState::new(store_config_from_env(), Arc::new(clock));
         }
-        AppState::new(StoreConfig::from_env(), Arc::new(SystemClock))
+        AppState::new(store_config_from_env(), Arc::new(SystemClock))
     }
 
     pub fn config(&self) -> CommandResult<&StoreConfig> {

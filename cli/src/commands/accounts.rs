@@ -13,7 +13,7 @@ pub fn init(
     admin: &str,
     display_name: Option<&str>,
 ) -> CliResult {
-    let path = context.db_path()?;
+    let location = context.location()?;
     let password = context
         .stdin
         .first_password(context.global.password_stdin)?;
@@ -23,17 +23,17 @@ pub fn init(
         admin_display_name: display_name,
         admin_password: &password,
     };
-    let authority = Authority::init(&path, &context.key_source(), context.clock(), &request)?;
+    let authority = Authority::init(&location.path, &location.key, context.clock(), &request)?;
     if context.global.json {
         print_json(
-            &json!({"organisation": authority.organisation()?, "admin": admin.trim(), "store": path}),
+            &json!({"organisation": authority.organisation()?, "admin": admin.trim(), "store": location.path}),
         );
     } else {
         eprintln!(
             "Created organisation {:?} with administrator {} in {}",
             authority.organisation()?,
             admin.trim(),
-            path.display()
+            location.path.display()
         );
     }
     Ok(())

@@ -208,8 +208,8 @@ pub fn clock(context: &mut Context, command: ClockCommand) -> CliResult {
 }
 
 pub fn doctor(context: &mut Context) -> CliResult {
-    let report =
-        latchkey_core::doctor(&context.db_path()?, &context.key_source(), context.clock())?;
+    let location = context.location()?;
+    let report = latchkey_core::doctor(&location.path, &location.key, context.clock())?;
     if context.global.json {
         print_json(&serde_json::to_value(&report).unwrap_or_default());
     } else {

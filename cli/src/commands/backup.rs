@@ -32,19 +32,19 @@ pub fn restore(
     passphrase_stdin: bool,
     replace: bool,
 ) -> CliResult {
-    let db = context.db_path()?;
-    let summary = if replace && db.exists() {
+    let location = context.location()?;
+    let summary = if replace && location.path.exists() {
         let mut authority = context.open()?;
         let actor = context.actor(&mut authority)?;
         let passphrase = context.stdin.backup_passphrase(passphrase_stdin, false)?;
-        authority.replace_with_backup(actor, file, &passphrase, &context.key_source())?
+        authority.replace_with_backup(actor, file, &passphrase, &location.key)?
     } else {
         let passphrase = context.stdin.backup_passphrase(passphrase_stdin, false)?;
         latchkey_core::backup::restore(
             file,
             &passphrase,
-            &db,
-            &context.key_source(),
+            &location.path,
+            &location.key,
             context.clock(),
         )?
     };

@@ -46,11 +46,7 @@ pub fn tokens(context: &mut Context, command: Tokens) -> CliResult {
             print_issued(context, &issued, "Created");
         }
         Tokens::List { all, owner } => {
-            let scope = match (all, owner) {
-                (true, _) => TokenScope::All,
-                (false, Some(owner)) => TokenScope::Owner(owner),
-                (false, None) => TokenScope::Mine,
-            };
+            let scope = TokenScope::from_flags(all, owner);
             let tokens = authority.list_tokens(actor, &scope)?;
             if context.global.json {
                 print_json(&tokens.iter().map(token_json).collect::<Vec<_>>().into());
@@ -115,11 +111,7 @@ pub fn tokens(context: &mut Context, command: Tokens) -> CliResult {
             grace_days,
             until_first_use,
         } => {
-            let grace = match (grace_days, until_first_use) {
-                (Some(days), _) => RotateGrace::Days(days),
-                (None, true) => RotateGrace::UntilFirstUse,
-                (None, false) => RotateGrace::Immediate,
-            };
+            let grace = RotateGrace::from_flags(grace_days, until_first_use);
             let issued = authority.rotate_token(actor, &id, grace)?;
             print_issued(context, &issued, "Rotated; new");
         }

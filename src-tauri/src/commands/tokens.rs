@@ -13,11 +13,7 @@ pub async fn list_tokens(
     all: bool,
     owner: Option<String>,
 ) -> CommandResult<Vec<TokenView>> {
-    let scope = match (all, owner) {
-        (true, _) => TokenScope::All,
-        (false, Some(owner)) => TokenScope::Owner(owner),
-        (false, None) => TokenScope::Mine,
-    };
+    let scope = TokenScope::from_flags(all, owner);
     state.as_actor(|a, actor| {
         Ok(a.list_tokens(actor, &scope)?
             .into_iter()
@@ -52,11 +48,7 @@ pub async fn rotate_token(
     grace_days: Option<i64>,
     until_first_use: bool,
 ) -> CommandResult<IssuedTokenView> {
-    let grace = match (grace_days, until_first_use) {
-        (Some(days), _) => RotateGrace::Days(days),
-        (None, true) => RotateGrace::UntilFirstUse,
-        (None, false) => RotateGrace::Immediate,
-    };
+    let grace = RotateGrace::from_flags(grace_days, until_first_use);
     state.as_actor(|a, actor| a.rotate_token(actor, &id, grace).map(IssuedTokenView::from))
 }
 
