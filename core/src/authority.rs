@@ -65,8 +65,7 @@ fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
 
 fn random_hex(bytes: usize) -> Result<String> {
     let mut buffer = vec![0u8; bytes];
-    getrandom::fill(&mut buffer)
-        .map_err(|e| CoreError::Store(format!("the OS random source failed: {e}")))?;
+    crate::random::fill_for_store(&mut buffer)?;
     Ok(key::hex(&buffer))
 }
 

@@ -41,9 +41,8 @@ pub(crate) struct Unsealed {
 pub(crate) fn seal(key: &KeyBytes, database: &[u8], passphrase: &str) -> Result<Vec<u8>> {
     let mut salt = [0u8; 16];
     let mut nonce = [0u8; 24];
-    getrandom::fill(&mut salt)
-        .and_then(|()| getrandom::fill(&mut nonce))
-        .map_err(|e| CoreError::Store(format!("the OS random source failed: {e}")))?;
+    crate::random::fill_for_store(&mut salt)?;
+    crate::random::fill_for_store(&mut nonce)?;
     let mut header = Vec::with_capacity(HEADER_LEN);
     header.extend_from_slice(MAGIC);
     for value in [FORMAT_VERSION, MEMORY_KIB, ITERATIONS, PARALLELISM] {

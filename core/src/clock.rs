@@ -2,6 +2,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+use chrono::{Datelike, SecondsFormat};
+
 /// Unix time in whole seconds, UTC.
 pub type Timestamp = i64;
 
@@ -19,11 +21,8 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
-        match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-            Ok(elapsed) => i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX),
-            // A clock before 1970 is treated as 1970; the store's watermark keeps "now" sane.
-            Err(_) => 0,
-        }
+        // Before 1970 counts as 1970; the store's watermark keeps "now" sane.
+        chrono::Utc::now().timestamp().max(0)
     }
 }
 
@@ -59,25 +58,60 @@ impl Clock for TestClock {
     }
 }
 
-/// RFC 3339 in UTC, as every `--json` output and export writes times.
+/// RFC 3339 in UTC to the second (`2026-01-02T03:04:05Z`), as every `--json` output and export
+/// writes times. Outside the years 0–9999, which RFC 3339 cannot write, the plain number.
 pub fn rfc3339(at: Timestamp) -> String {
-    time::OffsetDateTime::from_unix_timestamp(at)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
+    chrono::DateTime::from_timestamp(at, 0)
+        .filter(|t| (0..=9999).contains(&t.year()))
+        .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
         .unwrap_or_else(|| at.to_string())
 }
 
 /// Parses RFC 3339 (`2026-01-02T03:04:05Z`) or a plain date (`2026-01-02`, midnight UTC).
 pub fn parse_time(text: &str) -> Option<Timestamp> {
-    use time::format_description::well_known::Rfc3339;
-    if let Ok(t) = time::OffsetDateTime::parse(text, &Rfc3339) {
-        return Some(t.unix_timestamp());
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Some(t.timestamp());
     }
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text, &format)
+    // Exactly YYYY-MM-DD: chrono alone would also take "2026-1-2" or a five-digit year.
+    let digits_at = |range: std::ops::Range<usize>| {
+        text.get(range).is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let shaped = text.len() == 10
+        && digits_at(0..4)
+        && digits_at(5..7)
+        && digits_at(8..10)
+        && text.as_bytes()[4] == b'-'
+        && text.as_bytes()[7] == b'-';
+    if !shaped {
+        return None;
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
-        .map(|d| d.midnight().assume_utc().unix_timestamp())
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc().timestamp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_written_as_before_the_move_to_chrono() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_798_859_045), "2027-01-02T03:04:05Z");
+        assert_eq!(rfc3339(-86_400), "1969-12-31T00:00:00Z");
+        // Year 10000 has no RFC 3339 form: the number, as `time` left it.
+        assert_eq!(rfc3339(253_402_300_800), "253402300800");
+    }
+
+    #[test]
+    fn times_and_dates_are_read_as_before_the_move_to_chrono() {
+        assert_eq!(parse_time("2027-01-02T03:04:05Z"), Some(1_798_859_045));
+        assert_eq!(parse_time("2027-01-02T04:04:05+01:00"), Some(1_798_859_045));
+        assert_eq!(parse_time("2027-01-02T03:04:05.9Z"), Some(1_798_859_045));
+        assert_eq!(parse_time("2027-01-02"), Some(1_798_848_000));
+        for refused in ["2027-1-2", "27-01-02", "2027-01-02x", "2027-13-01", "", "tomorrow"] {
+            assert_eq!(parse_time(refused), None, "{refused}");
+        }
+    }
 }

@@ -119,7 +119,7 @@ fn os_entry(installation_id: &str) -> Result<keyring::Entry> {
 
 fn random_key() -> Result<KeyBytes> {
     let mut key = [0u8; 32];
-    getrandom::fill(&mut key)
+    crate::random::fill(&mut key)
         .map_err(|e| CoreError::Key(format!("the OS random source failed: {e}")))?;
     Ok(KeyBytes(key))
 }

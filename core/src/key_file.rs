@@ -93,7 +93,7 @@ fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, crate::private_file::O_NOFOLLOW);
     #[cfg(not(unix))]
     if is_symlink(path) {
         return Err(std::io::Error::other("a symbolic link"));
@@ -105,8 +105,7 @@ fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
 fn check_owner_and_mode(path: &Path, metadata: &std::fs::Metadata) -> Result<()> {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let shown = path.display();
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
+    let me = rustix::process::geteuid().as_raw();
     if metadata.uid() != me {
         return Err(CoreError::Key(format!(
             "key file {shown} belongs to another user (uid {}); the key file must be your own",
@@ -139,8 +138,7 @@ fn check_folder(path: &Path) -> Result<()> {
         return Ok(()); // creating or reading the file reports a missing folder clearly
     };
     // Whoever owns the folder can rename another file over the key; only we or root may.
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
+    let me = rustix::process::geteuid().as_raw();
     let owner = std::os::unix::fs::MetadataExt::uid(&metadata);
     if owner != me && owner != 0 {
         return Err(CoreError::Key(format!(

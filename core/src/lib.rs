@@ -21,6 +21,7 @@ pub mod password;
 pub mod paths;
 pub mod private_file;
 pub mod process;
+mod random;
 pub mod reminder_inbox;
 pub mod reminder_notices;
 pub mod reminders;

@@ -19,8 +19,7 @@ fn hasher(pepper: &KeyBytes) -> Result<Argon2<'_>> {
 
 pub(crate) fn hash(pepper: &KeyBytes, password: &str) -> Result<String> {
     let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt)
-        .map_err(|e| CoreError::Store(format!("the OS random source failed: {e}")))?;
+    crate::random::fill_for_store(&mut salt)?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| CoreError::Store(format!("salt: {e}")))?;
     hasher(pepper)?
         .hash_password(password.as_bytes(), &salt)

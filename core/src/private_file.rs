@@ -1,9 +1,14 @@
 //! Files written for a person (audit exports, backups), SPEC §6.8: always a new file — never over
 //! an existing one, never through a symlink — with mode 0600 on Unix. The one place that rule is
 //! kept; the CLI, the app and `backup` all write such files through [`write_new`].
+
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+
+/// `O_NOFOLLOW`: opening a symbolic link fails instead of following it.
+#[cfg(unix)]
+pub(crate) const O_NOFOLLOW: i32 = rustix::fs::OFlags::NOFOLLOW.bits() as i32;
 
 /// Creates `path` as a new, empty file only its owner can read and write. Fails with
 /// `AlreadyExists` when anything is there — a file, a folder, or a symlink, even one that points
@@ -14,7 +19,7 @@ pub fn create_new(path: &Path) -> io::Result<File> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+        options.mode(0o600).custom_flags(O_NOFOLLOW);
     }
     options.open(path)
 }
@@ -52,7 +57,7 @@ fn write_to_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// `.<name>.<random>.partial` beside `path`: a name nobody else uses.
 fn staging_path(path: &Path) -> io::Result<PathBuf> {
     let mut random = [0u8; 8];
-    getrandom::fill(&mut random).map_err(|e| io::Error::other(e.to_string()))?;
+    crate::random::fill(&mut random).map_err(|e| io::Error::other(e.to_string()))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -7,20 +7,18 @@
 pub fn harden() -> Vec<&'static str> {
     let mut failed = Vec::new();
     #[cfg(target_os = "linux")]
+    if rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable)
+        .is_err()
     {
-        // SAFETY: prctl with PR_SET_DUMPABLE takes plain integers and touches no memory of ours.
-        if unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) } != 0 {
-            failed.push("prctl(PR_SET_DUMPABLE, 0)");
-        }
+        failed.push("prctl(PR_SET_DUMPABLE, 0)");
     }
     #[cfg(unix)]
     {
-        let none = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
+        let none = rustix::process::Rlimit {
+            current: Some(0),
+            maximum: Some(0),
         };
-        // SAFETY: setrlimit reads the struct we pass and nothing else.
-        if unsafe { libc::setrlimit(libc::RLIMIT_CORE, &none) } != 0 {
+        if rustix::process::setrlimit(rustix::process::Resource::Core, none).is_err() {
             failed.push("setrlimit(RLIMIT_CORE, 0)");
         }
     }
@@ -30,22 +28,14 @@ pub fn harden() -> Vec<&'static str> {
 /// Whether this process may still write a core dump (false after `harden` on Unix).
 pub fn core_dumps_possible() -> bool {
     #[cfg(target_os = "linux")]
+    if rustix::process::dumpable_behavior()
+        .is_ok_and(|b| b == rustix::process::DumpableBehavior::NotDumpable)
     {
-        // SAFETY: PR_GET_DUMPABLE takes no pointers.
-        if unsafe { libc::prctl(libc::PR_GET_DUMPABLE, 0, 0, 0, 0) } == 0 {
-            return false;
-        }
+        return false;
     }
     #[cfg(unix)]
-    {
-        let mut limit = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        // SAFETY: getrlimit writes into the struct we own.
-        if unsafe { libc::getrlimit(libc::RLIMIT_CORE, &mut limit) } == 0 && limit.rlim_cur == 0 {
-            return false;
-        }
+    if rustix::process::getrlimit(rustix::process::Resource::Core).current == Some(0) {
+        return false;
     }
     true
 }

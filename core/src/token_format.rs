@@ -46,8 +46,7 @@ pub fn encode(random: &[u8; 32]) -> Secret {
 /// A fresh token from the operating system's CSPRNG.
 pub fn generate() -> crate::Result<Secret> {
     let mut random = [0u8; 32];
-    getrandom::fill(&mut random)
-        .map_err(|e| crate::CoreError::Store(format!("the OS random source failed: {e}")))?;
+    crate::random::fill_for_store(&mut random)?;
     let token = encode(&random);
     random.iter_mut().for_each(|b| *b = 0);
     Ok(token)

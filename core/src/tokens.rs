@@ -75,8 +75,7 @@ pub fn check_public_id(text: &str) -> Result<()> {
 
 fn new_public_id() -> Result<String> {
     let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| CoreError::Store(format!("the OS random source failed: {e}")))?;
+    crate::random::fill_for_store(&mut bytes)?;
     Ok(format!("tok_{}", key::hex(&bytes)))
 }
 
