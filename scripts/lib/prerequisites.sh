@@ -13,7 +13,26 @@ apt_install_missing() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# The toolchain rust-toolchain.toml pins: installed by rustup, or, where nothing can be downloaded,
+# the installed stable toolchain of that exact version made known under the pinned name (rustup's
+# own `toolchain link` refuses release names, so the same symbolic link rustup would keep).
+install_pinned_toolchain() {
+    command -v rustup >/dev/null || return 0
+    local pinned
+    pinned=$(sed -n 's/^channel = "\(.*\)"$/\1/p' rust-toolchain.toml)
+    rustup toolchain list | grep -q "^$pinned" && return 0
+    if rustc +stable --version 2>/dev/null | grep -q "^rustc $pinned "; then
+        local host
+        host=$(rustc +stable -vV | sed -n 's/^host: //p')
+        ln -s "$(rustc +stable --print sysroot)" \
+            "${RUSTUP_HOME:-$HOME/.rustup}/toolchains/$pinned-$host"
+    else
+        rustup toolchain install "$pinned" --profile minimal --component rustfmt,clippy
+    fi
+}
+
 install_build_prerequisites() {
+    install_pinned_toolchain
     apt_install_missing build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libxdo-dev \
         libayatana-appindicator3-dev librsvg2-dev
     command -v npm >/dev/null || apt_install_missing nodejs npm
