@@ -1,167 +1,111 @@
-//! The TypeScript the UI calls Rust through, generated from this crate: the types (ts-rs) and one
-//! typed wrapper per command. `cargo test -p latchkey-app bindings` fails when the checked-in
-//! files differ; `UPDATE_BINDINGS=1 cargo test -p latchkey-app bindings` rewrites them.
-use ts_rs::TS;
+//! The TypeScript the UI calls Rust through, generated from this crate: one wrapper per command,
+//! taking its arguments as one named object, and every type the commands and events carry
+//! (ts-rs). The command list comes from build.rs, which reads the `#[tauri::command]` functions in
+//! `src/commands/*.rs`; argument and result types are the Rust types, named by ts-rs.
+//! `cargo test -p latchkey-app bindings` fails when the checked-in files differ;
+//! `UPDATE_BINDINGS=1 cargo test -p latchkey-app bindings` rewrites them.
+use std::any::TypeId;
+use std::collections::{BTreeMap, HashSet};
 
-use crate::error::CommandError;
-use crate::views::{
-    AccessView, AccountView, AuditEventView, AuditPageView, BackupView, GroupView, IssuedTokenView,
-    NewTokenRequest, ReminderView, SessionView, SettingsView, SetupStatus, SystemView, TokenView,
-};
+use ts_rs::{TS, TypeVisitor};
 
-/// A command: its name, its arguments as (name, TypeScript type), and its result type.
-pub type CommandSignature = (
-    &'static str,
-    &'static [(&'static str, &'static str)],
-    &'static str,
-);
+/// A command as build.rs read it from its function.
+pub struct CommandSignature {
+    pub name: &'static str,
+    /// Its doc comment, one line each.
+    pub docs: &'static [&'static str],
+    /// Each argument the window sends: its name (camelCase, as Tauri expects it) and type.
+    pub args: &'static [(&'static str, TsType)],
+    pub ok: TsType,
+    pub err: TsType,
+}
 
-/// The single list the wrappers come from.
-pub const COMMANDS: &[CommandSignature] = &[
-    ("setup_status", &[], "SetupStatus"),
-    (
-        "setup",
-        &[
-            ("organisation", "string"),
-            ("username", "string"),
-            ("displayName", "string | null"),
-            ("password", "string"),
-        ],
-        "SessionView",
-    ),
-    (
-        "sign_in",
-        &[("username", "string"), ("password", "string")],
-        "SessionView",
-    ),
-    ("sign_out", &[], "null"),
-    ("session", &[], "SessionView | null"),
-    ("lock", &[], "null"),
-    ("report_activity", &[], "null"),
-    ("confirm_password", &[("password", "string")], "null"),
-    (
-        "list_tokens",
-        &[("all", "boolean"), ("owner", "string | null")],
-        "TokenView[]",
-    ),
-    (
-        "create_token",
-        &[("request", "NewTokenRequest")],
-        "IssuedTokenView",
-    ),
-    ("revoke_token", &[("id", "string")], "TokenView"),
-    (
-        "rotate_token",
-        &[
-            ("id", "string"),
-            ("graceDays", "number | null"),
-            ("untilFirstUse", "boolean"),
-        ],
-        "IssuedTokenView",
-    ),
-    ("delete_token", &[("id", "string")], "null"),
-    ("revoke_all_tokens", &[("owner", "string | null")], "number"),
-    ("copy_secret", &[("secret", "string")], "null"),
-    ("list_accounts", &[], "AccountView[]"),
-    (
-        "add_account",
-        &[
-            ("username", "string"),
-            ("displayName", "string | null"),
-            ("admin", "boolean"),
-            ("password", "string"),
-        ],
-        "AccountView",
-    ),
-    (
-        "set_role",
-        &[("username", "string"), ("admin", "boolean")],
-        "null",
-    ),
-    (
-        "set_active",
-        &[("username", "string"), ("active", "boolean")],
-        "null",
-    ),
-    (
-        "reset_password",
-        &[("username", "string"), ("password", "string")],
-        "null",
-    ),
-    (
-        "set_access_all",
-        &[("username", "string"), ("accessAll", "boolean")],
-        "null",
-    ),
-    ("list_systems", &[], "SystemView[]"),
-    (
-        "onboard_system",
-        &[("slug", "string"), ("displayName", "string | null")],
-        "SystemView",
-    ),
-    ("my_systems", &[], "string[]"),
-    ("system_access", &[("slug", "string")], "AccessView[]"),
-    (
-        "set_grant",
-        &[
-            ("username", "string"),
-            ("slug", "string"),
-            ("granted", "boolean"),
-        ],
-        "null",
-    ),
-    ("list_groups", &[], "GroupView[]"),
-    ("add_group", &[("name", "string")], "null"),
-    (
-        "set_group_member",
-        &[
-            ("group", "string"),
-            ("username", "string"),
-            ("member", "boolean"),
-        ],
-        "null",
-    ),
-    (
-        "set_group_grant",
-        &[
-            ("group", "string"),
-            ("slug", "string"),
-            ("granted", "boolean"),
-        ],
-        "null",
-    ),
-    (
-        "audit_events",
-        &[
-            ("since", "number | null"),
-            ("until", "number | null"),
-            ("actorName", "string | null"),
-            ("action", "string | null"),
-            ("before", "number | null"),
-            ("limit", "number | null"),
-        ],
-        "AuditPageView",
-    ),
-    ("export_audit", &[("format", "string")], "string"),
-    ("backup_store", &[("passphrase", "string")], "BackupView"),
-    (
-        "restore_store",
-        &[("path", "string"), ("passphrase", "string")],
-        "BackupView",
-    ),
-    ("get_settings", &[], "SettingsView"),
-    (
-        "update_settings",
-        &[("settings", "SettingsView")],
-        "SettingsView",
-    ),
-    ("list_reminders", &[], "ReminderView[]"),
-    ("mark_reminders_read", &[], "number"),
-    ("set_mute_reminders", &[("mute", "boolean")], "null"),
-    ("get_autostart", &[], "boolean"),
-    ("set_autostart", &[("enabled", "boolean")], "boolean"),
-];
+/// A Rust type's TypeScript name; it records in the collector the files that name needs.
+pub type TsType = fn(&mut Collector) -> String;
 
+/// What a command returns: `Result<Ok, Err>` (the `Ok` reaches the window, the `Err` rejects).
+pub trait CommandReturn {
+    type Ok;
+    type Err;
+}
+
+impl<T, E> CommandReturn for Result<T, E> {
+    type Ok = T;
+    type Err = E;
+}
+
+// `COMMAND_NAMES` and `COMMANDS`, written by build.rs.
+include!(concat!(env!("OUT_DIR"), "/commands.rs"));
+
+/// The generated files' folder, relative to this crate.
+pub const BINDINGS_DIR: &str = "../ui/src/lib/bindings";
+
+/// The TypeScript files a set of types needs: each exported type's file, and the imports of the
+/// file being written.
+pub struct Collector {
+    config: ts_rs::Config,
+    /// TypeScript name → module path (`./TokenView`).
+    imports: BTreeMap<String, String>,
+    /// File name → content, or why it could not be made.
+    files: BTreeMap<String, Result<String, String>>,
+    seen: HashSet<TypeId>,
+}
+
+impl Collector {
+    fn new() -> Self {
+        Collector {
+            // JavaScript numbers: every integer the app sends is far below 2^53.
+            config: ts_rs::Config::new().with_large_int("number"),
+            imports: BTreeMap::new(),
+            files: BTreeMap::new(),
+            seen: HashSet::new(),
+        }
+    }
+
+    /// Writes `T`'s file, and those of every type it names, if they are exported types.
+    fn export<T: TS + ?Sized + 'static>(&mut self) {
+        Exporter(self).visit::<T>();
+    }
+}
+
+/// `T`'s TypeScript name; its file, and those of the types it holds, are imported and exported.
+pub fn ts<T: TS + ?Sized + 'static>(collector: &mut Collector) -> String {
+    Importer(collector).visit::<T>();
+    T::visit_generics(&mut Importer(collector));
+    T::name(&collector.config)
+}
+
+struct Importer<'a>(&'a mut Collector);
+
+impl TypeVisitor for Importer<'_> {
+    fn visit<T: TS + 'static + ?Sized>(&mut self) {
+        if let Some(path) = T::output_path() {
+            let module = path.with_extension("").display().to_string();
+            self.0
+                .imports
+                .insert(T::ident(&self.0.config), format!("./{module}"));
+            self.0.export::<T>();
+        }
+    }
+}
+
+struct Exporter<'a>(&'a mut Collector);
+
+impl TypeVisitor for Exporter<'_> {
+    fn visit<T: TS + 'static + ?Sized>(&mut self) {
+        if !self.0.seen.insert(TypeId::of::<T>()) {
+            return;
+        }
+        if let Some(path) = T::output_path() {
+            let content = T::export_to_string(&self.0.config).map_err(|e| e.to_string());
+            self.0.files.insert(path.display().to_string(), content);
+        }
+        T::visit_dependencies(self);
+        T::visit_generics(self);
+    }
+}
+
+/// `list_tokens` → `listTokens`.
 fn camel(name: &str) -> String {
     let mut out = String::new();
     let mut upper = false;
@@ -178,67 +122,61 @@ fn camel(name: &str) -> String {
     out
 }
 
-fn type_file<T: TS + 'static>(config: &ts_rs::Config) -> (String, String) {
-    (
-        format!("{}.ts", T::name(config)),
-        T::export_to_string(config).unwrap_or_default(),
-    )
+fn wrapper(command: &CommandSignature, collector: &mut Collector) -> String {
+    let args: Vec<String> = command
+        .args
+        .iter()
+        .map(|(name, ty)| format!("{name}: {}", ty(collector)))
+        .collect();
+    let ok = (command.ok)(collector);
+    // The rejection's type has its file (ipc.ts uses it) but no import here.
+    let imports = collector.imports.clone();
+    (command.err)(collector);
+    collector.imports = imports;
+    let mut out = String::from("\n");
+    if !command.docs.is_empty() {
+        out.push_str("/**\n");
+        for line in command.docs {
+            out.push_str(&format!(" * {}\n", line.replace("*/", "*\\/")).replace(" \n", "\n"));
+        }
+        out.push_str(" */\n");
+    }
+    let (params, object) = if args.is_empty() {
+        (String::new(), "{}")
+    } else {
+        (format!("args: {{ {} }}", args.join(", ")), "args")
+    };
+    let (function, name) = (camel(command.name), command.name);
+    out.push_str(&format!(
+        "export function {function}({params}): Promise<{ok}> {{\n  \
+         return call<{ok}>(\"{name}\", {object});\n}}\n"
+    ));
+    out
 }
 
 /// Every generated file: (file name, content).
-pub fn generated() -> Vec<(String, String)> {
-    let config = ts_rs::Config::new();
-    let mut files: Vec<(String, String)> = vec![
-        type_file::<CommandError>(&config),
-        type_file::<SetupStatus>(&config),
-        type_file::<SessionView>(&config),
-        type_file::<TokenView>(&config),
-        type_file::<IssuedTokenView>(&config),
-        type_file::<AccountView>(&config),
-        type_file::<NewTokenRequest>(&config),
-        type_file::<SystemView>(&config),
-        type_file::<AccessView>(&config),
-        type_file::<GroupView>(&config),
-        type_file::<AuditEventView>(&config),
-        type_file::<AuditPageView>(&config),
-        type_file::<SettingsView>(&config),
-        type_file::<ReminderView>(&config),
-        type_file::<BackupView>(&config),
-    ];
+pub fn generated() -> Result<Vec<(String, String)>, String> {
+    let mut collector = Collector::new();
+    collector.export::<crate::events::AppEvent>();
+    let wrappers: Vec<String> = COMMANDS
+        .iter()
+        .map(|command| wrapper(command, &mut collector))
+        .collect();
     let mut commands = String::from(
-        "// Generated by src-tauri/src/bindings.rs; do not edit. Regenerate with\n\
+        "// Generated by src-tauri/src/bindings.rs from the #[tauri::command] functions in\n\
+         // src-tauri/src/commands/; do not edit. Regenerate with\n\
          // `UPDATE_BINDINGS=1 cargo test -p latchkey-app bindings`.\n\
          import { call } from \"../ipc\";\n",
     );
-    let mut types: Vec<&str> = Vec::new();
-    for (_, args, result) in COMMANDS {
-        for ty in args.iter().map(|(_, t)| *t).chain(std::iter::once(*result)) {
-            let base = ty.trim_end_matches("[]").split(" | ").next().unwrap_or(ty);
-            if base.chars().next().is_some_and(char::is_uppercase) && !types.contains(&base) {
-                types.push(base);
-            }
-        }
+    for (name, module) in &collector.imports {
+        commands.push_str(&format!("import type {{ {name} }} from \"{module}\";\n"));
     }
-    types.sort_unstable();
-    for ty in types {
-        commands.push_str(&format!("import type {{ {ty} }} from \"./{ty}\";\n"));
+    commands.extend(wrappers);
+    let mut files = vec![("commands.ts".to_string(), commands)];
+    for (file, content) in collector.files {
+        files.push((file.clone(), content.map_err(|e| format!("{file}: {e}"))?));
     }
-    for (name, args, result) in COMMANDS {
-        let params: Vec<String> = args.iter().map(|(n, t)| format!("{n}: {t}")).collect();
-        let names: Vec<&str> = args.iter().map(|(n, _)| *n).collect();
-        let object = if names.is_empty() {
-            "{}".to_string()
-        } else {
-            format!("{{ {} }}", names.join(", "))
-        };
-        commands.push_str(&format!(
-            "\nexport function {}({}): Promise<{result}> {{\n  return call<{result}>(\"{name}\", {object});\n}}\n",
-            camel(name),
-            params.join(", "),
-        ));
-    }
-    files.push(("commands.ts".to_string(), commands));
-    files
+    Ok(files)
 }
 
 #[cfg(test)]
@@ -247,39 +185,33 @@ mod tests {
 
     #[test]
     fn bindings_are_up_to_date() {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings");
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(super::BINDINGS_DIR);
         let update = std::env::var_os("UPDATE_BINDINGS").is_some();
-        if update {
-            std::fs::create_dir_all(&dir).unwrap();
-        }
+        let generated = super::generated().unwrap();
         let mut stale = Vec::new();
-        for (file, content) in super::generated() {
-            let path = dir.join(&file);
+        for (file, content) in &generated {
+            let path = dir.join(file);
             if update {
-                std::fs::write(&path, &content).unwrap();
+                std::fs::write(&path, content).unwrap();
             } else if std::fs::read_to_string(&path).ok().as_deref() != Some(content.as_str()) {
-                stale.push(file);
+                stale.push(file.clone());
+            }
+        }
+        // A file no command or event needs any more.
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if !generated.iter().any(|(file, _)| *file == name) {
+                if update {
+                    std::fs::remove_file(&path).unwrap();
+                } else {
+                    stale.push(name);
+                }
             }
         }
         assert!(
             stale.is_empty(),
             "stale bindings {stale:?}: run `UPDATE_BINDINGS=1 cargo test -p latchkey-app bindings`"
         );
-    }
-
-    #[test]
-    fn every_command_has_a_wrapper_and_a_build_rs_declaration() {
-        let build = include_str!("../build.rs");
-        let handler = include_str!("lib.rs");
-        for (name, _, _) in super::COMMANDS {
-            assert!(
-                build.contains(&format!("\"{name}\"")),
-                "{name} is not declared in build.rs"
-            );
-            assert!(
-                handler.contains(&format!("::{name},")),
-                "{name} is not in the handler"
-            );
-        }
     }
 }

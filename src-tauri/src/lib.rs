@@ -3,6 +3,7 @@
 pub mod bindings;
 pub mod commands;
 pub mod error;
+pub mod events;
 mod log;
 pub mod notifier;
 pub mod reminder_loop;
@@ -16,8 +17,9 @@ pub mod views;
 
 use std::sync::Arc;
 
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 
+use crate::events::AppEvent;
 use crate::state::AppState;
 
 /// The command handler, shared by the app and the mock-runtime tests.
@@ -30,50 +32,9 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
     }
 }
 
+/// Every `#[tauri::command]` in `commands/`, listed by build.rs.
 fn commands<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
-    tauri::generate_handler![
-        commands::setup::setup_status,
-        commands::setup::setup,
-        commands::session::sign_in,
-        commands::session::sign_out,
-        commands::session::session,
-        commands::session::lock,
-        commands::session::report_activity,
-        commands::session::confirm_password,
-        commands::tokens::list_tokens,
-        commands::tokens::create_token,
-        commands::tokens::revoke_token,
-        commands::tokens::rotate_token,
-        commands::tokens::delete_token,
-        commands::tokens::revoke_all_tokens,
-        commands::clipboard::copy_secret,
-        commands::accounts::list_accounts,
-        commands::accounts::add_account,
-        commands::systems::list_systems,
-        commands::systems::onboard_system,
-        commands::systems::my_systems,
-        commands::systems::system_access,
-        commands::systems::set_grant,
-        commands::accounts::set_role,
-        commands::accounts::set_active,
-        commands::accounts::reset_password,
-        commands::accounts::set_access_all,
-        commands::admin::list_groups,
-        commands::admin::add_group,
-        commands::admin::set_group_member,
-        commands::admin::set_group_grant,
-        commands::admin::audit_events,
-        commands::admin::export_audit,
-        commands::backup::backup_store,
-        commands::backup::restore_store,
-        commands::admin::get_settings,
-        commands::admin::update_settings,
-        commands::reminders::list_reminders,
-        commands::reminders::mark_reminders_read,
-        commands::reminders::set_mute_reminders,
-        commands::reminders::get_autostart,
-        commands::reminders::set_autostart,
-    ]
+    include!(concat!(env!("OUT_DIR"), "/handler.rs"))
 }
 
 /// The argument the login item starts the app with.
@@ -120,7 +81,7 @@ pub fn run() {
             let handle = app.handle().clone();
             app.state::<AppState>()
                 .on_session_end(Box::new(move |refusal| {
-                    let _ = handle.emit_to("main", SESSION_ENDED, refusal);
+                    let _ = AppEvent::SessionEnded(refusal.clone()).emit(&handle);
                 }));
             session_watch::spawn(app.handle().clone());
             quit_on_signals(app.handle().clone());
@@ -152,10 +113,6 @@ pub fn run() {
         }
     });
 }
-
-/// The event the window hears when its session locks or ends without it asking; the payload is
-/// the `{code, message}` the next command would get.
-pub const SESSION_ENDED: &str = "session-ended";
 
 /// A termination signal (logout, `kill`) quits as the tray's Quit does, so what quitting cleans
 /// up (the clipboard) is cleaned up then too.

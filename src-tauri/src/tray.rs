@@ -2,8 +2,9 @@
 //! its window is closed.
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 
+use crate::events::AppEvent;
 use crate::session::EndReason;
 use crate::state::AppState;
 
@@ -76,16 +77,17 @@ pub fn refresh_reminders<R: Runtime>(app: &AppHandle<R>) {
         };
         let _ = tray.set_tooltip(Some(tip));
     }
-    let _ = app.emit_to("main", "reminders-changed", unread);
+    let _ = AppEvent::RemindersChanged(unread).emit(app);
 }
 
 /// Shows the window on a token with its rotate dialog ready, or on the Reminders list.
 pub fn open_reminder<R: Runtime>(app: &AppHandle<R>, token_id: Option<String>) {
     show_main_window(app);
     let _ = match token_id {
-        Some(id) => app.emit_to("main", "open-token", id),
-        None => app.emit_to("main", "open-reminders", ()),
-    };
+        Some(id) => AppEvent::OpenToken(id),
+        None => AppEvent::OpenReminders,
+    }
+    .emit(app);
 }
 
 pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {

@@ -1,6 +1,6 @@
 //! What commands return to the UI, exported to TypeScript (ui/src/lib/bindings/). Times are Unix
 //! seconds (UTC). Only `IssuedTokenView` ever carries a secret.
-use latchkey_core::{Account, IssuedToken, Secret, TokenInfo};
+use latchkey_core::{Account, IssuedToken, Secret, TokenInfo, TokenStatus};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -64,8 +64,7 @@ pub struct TokenView {
     pub name: String,
     pub hint: String,
     pub owner: String,
-    /// "active", "expired" or "revoked".
-    pub status: String,
+    pub status: TokenStatusView,
     #[ts(type = "number")]
     pub created_at: i64,
     #[ts(type = "number")]
@@ -87,7 +86,7 @@ impl From<TokenInfo> for TokenView {
             name: t.name,
             hint: t.hint,
             owner: t.owner,
-            status: t.status.as_str().to_string(),
+            status: t.status.into(),
             created_at: t.created_at,
             expires_at: t.expires_at,
             last_used_at: t.last_used_at,
@@ -95,6 +94,25 @@ impl From<TokenInfo> for TokenView {
             revoked_by: t.revoked_by,
             systems: t.systems,
             replaces: t.replaces,
+        }
+    }
+}
+
+/// A token's state, as core names it (`TokenStatus::as_str`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenStatusView {
+    Active,
+    Expired,
+    Revoked,
+}
+
+impl From<TokenStatus> for TokenStatusView {
+    fn from(status: TokenStatus) -> Self {
+        match status {
+            TokenStatus::Active => TokenStatusView::Active,
+            TokenStatus::Expired => TokenStatusView::Expired,
+            TokenStatus::Revoked => TokenStatusView::Revoked,
         }
     }
 }
@@ -310,6 +328,27 @@ impl BackupView {
             tokens: summary.tokens,
             accounts: summary.accounts,
             bytes: summary.bytes,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use latchkey_core::TokenStatus;
+
+    use super::TokenStatusView;
+
+    #[test]
+    fn a_token_status_reaches_the_window_as_core_names_it() {
+        for status in [
+            TokenStatus::Active,
+            TokenStatus::Expired,
+            TokenStatus::Revoked,
+        ] {
+            assert_eq!(
+                serde_json::to_value(TokenStatusView::from(status)).unwrap(),
+                status.as_str()
+            );
         }
     }
 }

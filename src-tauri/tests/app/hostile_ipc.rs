@@ -2,12 +2,10 @@
 //! as the CLI suite, in every field that takes text, numbers and ids. Each value is refused with a
 //! one-line message and the store's content is unchanged, or it is stored and shown exactly as
 //! given and nothing but its own row and audit event changes.
-mod common;
-
-#[path = "../../tests/src/hostile.rs"]
+#[path = "../../../tests/src/hostile.rs"]
 mod hostile;
 
-use common::*;
+use crate::common::*;
 use hostile::Expect;
 use serde_json::{Value, json};
 
@@ -58,7 +56,12 @@ fn fields() -> Vec<Field> {
             call: |n, v| {
                 (
                     "add_account",
-                    json!({"username": format!("user-{n}"), "displayName": v, "admin": false, "password": MEMBER_PASSWORD}),
+                    json!({
+                        "username": format!("user-{n}"),
+                        "displayName": v,
+                        "admin": false,
+                        "password": MEMBER_PASSWORD,
+                    }),
                 )
             },
             shown_by: ("list_accounts", json!({}), "display_name"),
@@ -71,7 +74,12 @@ fn fields() -> Vec<Field> {
             call: |_, v| {
                 (
                     "add_account",
-                    json!({"username": v, "displayName": null, "admin": false, "password": MEMBER_PASSWORD}),
+                    json!({
+                        "username": v,
+                        "displayName": null,
+                        "admin": false,
+                        "password": MEMBER_PASSWORD,
+                    }),
                 )
             },
             shown_by: ("list_accounts", json!({}), "username"),
@@ -198,11 +206,25 @@ fn hostile_numbers_are_refused_wherever_days_are_asked() {
             ),
             (
                 "update_settings",
-                json!({"settings": {"reminder_schedule": [30, 7, 1, 0], "max_lifetime_days": number, "onboarder_gets_access": false, "idle_lock_minutes": 15}}),
+                json!({
+                    "settings": {
+                        "reminder_schedule": [30, 7, 1, 0],
+                        "max_lifetime_days": number,
+                        "onboarder_gets_access": false,
+                        "idle_lock_minutes": 15,
+                    },
+                }),
             ),
             (
                 "update_settings",
-                json!({"settings": {"reminder_schedule": [number], "max_lifetime_days": 365, "onboarder_gets_access": false, "idle_lock_minutes": 15}}),
+                json!({
+                    "settings": {
+                        "reminder_schedule": [number],
+                        "max_lifetime_days": 365,
+                        "onboarder_gets_access": false,
+                        "idle_lock_minutes": 15,
+                    },
+                }),
             ),
         ];
         // A reminder on the day of expiry (0) is a fine schedule; every other value is not.

@@ -1,8 +1,6 @@
 //! Every command on Tauri's mock runtime: unauthenticated, as a member and as an administrator.
 //! The role rule is enforced in Rust whatever the UI shows, and every error is `{code, message}`.
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 
 /// Every command that needs a signed-in account, with plausible arguments, and whether only
@@ -47,7 +45,12 @@ fn every_command() -> Vec<(&'static str, Value, bool)> {
         ("list_accounts", json!({}), true),
         (
             "add_account",
-            json!({"username": "carol", "displayName": null, "admin": false, "password": MEMBER_PASSWORD}),
+            json!({
+                "username": "carol",
+                "displayName": null,
+                "admin": false,
+                "password": MEMBER_PASSWORD,
+            }),
             true,
         ),
         ("set_role", json!({"username": "bob", "admin": false}), true),
@@ -86,7 +89,14 @@ fn every_command() -> Vec<(&'static str, Value, bool)> {
         ),
         (
             "audit_events",
-            json!({"since": null, "until": null, "actorName": null, "action": null, "before": null, "limit": null}),
+            json!({
+                "since": null,
+                "until": null,
+                "actorName": null,
+                "action": null,
+                "before": null,
+                "limit": null,
+            }),
             true,
         ),
         ("export_audit", json!({"format": "csv"}), true),
@@ -97,12 +107,22 @@ fn every_command() -> Vec<(&'static str, Value, bool)> {
         ),
         (
             "restore_store",
-            json!({"path": "/nonexistent/backup.lkbackup", "passphrase": "a passphrase kept in the safe"}),
+            json!({
+                "path": "/nonexistent/backup.lkbackup",
+                "passphrase": "a passphrase kept in the safe",
+            }),
             true,
         ),
         (
             "update_settings",
-            json!({"settings": {"reminder_schedule": [30, 7, 1, 0], "max_lifetime_days": 365, "onboarder_gets_access": false, "idle_lock_minutes": 15}}),
+            json!({
+                "settings": {
+                    "reminder_schedule": [30, 7, 1, 0],
+                    "max_lifetime_days": 365,
+                    "onboarder_gets_access": false,
+                    "idle_lock_minutes": 15,
+                },
+            }),
             true,
         ),
     ]
@@ -111,7 +131,7 @@ fn every_command() -> Vec<(&'static str, Value, bool)> {
 #[test]
 fn the_role_table_covers_every_command() {
     let listed: Vec<&str> = every_command().iter().map(|(c, _, _)| *c).collect();
-    for (command, _, _) in latchkey_app::bindings::COMMANDS {
+    for command in latchkey_app::bindings::COMMAND_NAMES {
         // Lock with nobody signed in has nothing to do, and is no error.
         let open = [
             "setup_status",
@@ -178,7 +198,15 @@ fn first_run_reports_setup_needed_then_setup_signs_the_administrator_in() {
     let app = App::new();
     assert_eq!(app.ok("setup_status", json!({}))["needs_setup"], true);
     assert_eq!(app.ok("session", json!({})), Value::Null);
-    let session = app.ok("setup", json!({"organisation": "Acme", "username": "root", "displayName": "Root", "password": ADMIN_PASSWORD}));
+    let session = app.ok(
+        "setup",
+        json!({
+            "organisation": "Acme",
+            "username": "root",
+            "displayName": "Root",
+            "password": ADMIN_PASSWORD,
+        }),
+    );
     assert_eq!(
         (session["username"].as_str(), session["is_admin"].as_bool()),
         (Some("root"), Some(true))
@@ -205,7 +233,12 @@ fn a_member_is_refused_admin_commands_whatever_the_ui_shows() {
         ("list_accounts", json!({})),
         (
             "add_account",
-            json!({"username": "eve", "displayName": null, "admin": true, "password": MEMBER_PASSWORD}),
+            json!({
+                "username": "eve",
+                "displayName": null,
+                "admin": true,
+                "password": MEMBER_PASSWORD,
+            }),
         ),
         ("list_tokens", json!({"all": true, "owner": null})),
         ("revoke_all_tokens", json!({"owner": "root"})),
@@ -255,7 +288,15 @@ fn an_administrator_may_call_every_command() {
         app.ok("list_accounts", json!({})).as_array().unwrap().len(),
         2
     );
-    app.ok("add_account", json!({"username": "carol", "displayName": null, "admin": false, "password": MEMBER_PASSWORD}));
+    app.ok(
+        "add_account",
+        json!({
+            "username": "carol",
+            "displayName": null,
+            "admin": false,
+            "password": MEMBER_PASSWORD,
+        }),
+    );
 }
 
 #[test]
@@ -366,7 +407,10 @@ fn sensitive_commands() -> Vec<(&'static str, Value)> {
         ),
         (
             "restore_store",
-            json!({"path": "/nonexistent/backup.lkbackup", "passphrase": "a passphrase kept in the safe"}),
+            json!({
+                "path": "/nonexistent/backup.lkbackup",
+                "passphrase": "a passphrase kept in the safe",
+            }),
         ),
         (
             "reset_password",
@@ -380,11 +424,23 @@ fn sensitive_commands() -> Vec<(&'static str, Value)> {
         ),
         (
             "add_account",
-            json!({"username": "carol", "displayName": null, "admin": true, "password": MEMBER_PASSWORD}),
+            json!({
+                "username": "carol",
+                "displayName": null,
+                "admin": true,
+                "password": MEMBER_PASSWORD,
+            }),
         ),
         (
             "update_settings",
-            json!({"settings": {"reminder_schedule": [30, 7, 1, 0], "max_lifetime_days": 365, "onboarder_gets_access": false, "idle_lock_minutes": 15}}),
+            json!({
+                "settings": {
+                    "reminder_schedule": [30, 7, 1, 0],
+                    "max_lifetime_days": 365,
+                    "onboarder_gets_access": false,
+                    "idle_lock_minutes": 15,
+                },
+            }),
         ),
     ]
 }
@@ -481,7 +537,15 @@ fn sensitive_actions_ask_for_the_password_again_after_five_minutes() {
         assert_eq!(error["code"], "reauth_required", "{command}: {error}");
     }
     // Not sensitive: a member account, a token.
-    app.ok("add_account", json!({"username": "dave", "displayName": null, "admin": false, "password": MEMBER_PASSWORD}));
+    app.ok(
+        "add_account",
+        json!({
+            "username": "dave",
+            "displayName": null,
+            "admin": false,
+            "password": MEMBER_PASSWORD,
+        }),
+    );
     app.ok("list_tokens", json!({"all": true, "owner": null}));
     // A wrong password proves nothing (and counts as a failed sign-in).
     let wrong = app.refused(
@@ -501,7 +565,17 @@ fn sensitive_actions_ask_for_the_password_again_after_five_minutes() {
     }
     app.clock.advance(5 * MINUTE);
     assert_eq!(
-        app.refused("update_settings", json!({"settings": {"reminder_schedule": [30], "max_lifetime_days": 365, "onboarder_gets_access": false, "idle_lock_minutes": 15}}))["code"],
+        app.refused(
+            "update_settings",
+            json!({
+                "settings": {
+                    "reminder_schedule": [30],
+                    "max_lifetime_days": 365,
+                    "onboarder_gets_access": false,
+                    "idle_lock_minutes": 15,
+                },
+            })
+        )["code"],
         "reauth_required"
     );
     // A member is refused by role, never asked for a password it could not use.
@@ -626,7 +700,16 @@ fn the_audit_screen_reads_pages_newest_first() {
     for slug in ["a", "b", "c"] {
         app.ok("onboard_system", json!({"slug": slug, "displayName": null}));
     }
-    let args = |before: Value| json!({"since": null, "until": null, "actorName": null, "action": null, "before": before, "limit": 2});
+    let args = |before: Value| {
+        json!({
+            "since": null,
+            "until": null,
+            "actorName": null,
+            "action": null,
+            "before": before,
+            "limit": 2,
+        })
+    };
     let first = app.ok("audit_events", args(Value::Null));
     let events = first["events"].as_array().unwrap();
     assert_eq!(events.len(), 2);

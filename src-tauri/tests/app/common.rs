@@ -92,8 +92,24 @@ impl App {
     /// First-run setup (signs the administrator in) and a member `bob`.
     pub fn with_accounts() -> App {
         let app = App::new();
-        app.ok("setup", json!({"organisation": "Acme", "username": "root", "displayName": null, "password": ADMIN_PASSWORD}));
-        app.ok("add_account", json!({"username": "bob", "displayName": null, "admin": false, "password": MEMBER_PASSWORD}));
+        app.ok(
+            "setup",
+            json!({
+                "organisation": "Acme",
+                "username": "root",
+                "displayName": null,
+                "password": ADMIN_PASSWORD,
+            }),
+        );
+        app.ok(
+            "add_account",
+            json!({
+                "username": "bob",
+                "displayName": null,
+                "admin": false,
+                "password": MEMBER_PASSWORD,
+            }),
+        );
         app
     }
 

@@ -63,30 +63,6 @@ fn the_csp_allows_only_the_apps_own_scripts() {
     }
 }
 
-#[test]
-fn the_apps_commands_are_declared_in_build_rs_and_granted_per_window() {
-    let build = read("build.rs");
-    assert!(
-        build.contains("AppManifest::new().commands("),
-        "build.rs must declare the commands"
-    );
-    let capability: Value = serde_json::from_str(&read("capabilities/main.json")).unwrap();
-    assert_eq!(capability["windows"], serde_json::json!(["main"]));
-    let permissions: Vec<&str> = capability["permissions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
-    for (command, _, _) in latchkey_app::bindings::COMMANDS {
-        let permission = format!("allow-{}", command.replace('_', "-"));
-        assert!(
-            permissions.contains(&permission.as_str()),
-            "{permission} is not granted to the main window"
-        );
-    }
-}
-
 /// SPEC 6.10: exactly the core permissions the window uses: listening to the app's events and
 /// closing itself; no default set.
 #[test]
