@@ -12,8 +12,9 @@ use std::time::Instant;
 
 use common::{START, Store};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use latchkey_core::VerifyRequest;
 use latchkey_core::audit::AuditFilter;
-use latchkey_core::{VerifyRequest, token_format};
+use latchkey_core::tokens::format as token_format;
 
 const FLOOD: usize = 10_000;
 

@@ -8,7 +8,7 @@ use common::{PASSWORD, Store};
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use latchkey_core::password::{ITERATIONS, MEMORY_KIB, PARALLELISM};
+use latchkey_core::accounts::password::{ITERATIONS, MEMORY_KIB, PARALLELISM};
 
 fn signin(c: &mut Criterion) {
     let mut group = c.benchmark_group("signin");
@@ -77,7 +77,8 @@ fn paired(argon: &Argon2<'_>, stored: &str, store: &mut Store) {
         median(ratios) * 100.0
     };
     println!(
-        "signin/paired ({ROUNDS} rounds): bare argon2id median {:.1} ms; authenticate {:.1} ms ({:+.1} %); app sign-in {:.1} ms ({:+.1} %) (median per-round ratios)",
+        "signin/paired ({ROUNDS} rounds): bare argon2id median {:.1} ms; authenticate {:.1} ms \
+            ({:+.1} %); app sign-in {:.1} ms ({:+.1} %) (median per-round ratios)",
         median(bare.clone()),
         median(check.clone()),
         ratio(&check),

@@ -5,7 +5,8 @@ mod common;
 
 use common::Store;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use latchkey_core::{VerifyRequest, token_format};
+use latchkey_core::VerifyRequest;
+use latchkey_core::tokens::format as token_format;
 
 /// Stored-token counts; LATCHKEY_BENCH_TOKENS=100000 measures one (seeding a million takes a
 /// while, and a profile should not include it).

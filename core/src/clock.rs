@@ -7,11 +7,16 @@ use chrono::{Datelike, SecondsFormat};
 /// Unix time in whole seconds, UTC.
 pub type Timestamp = i64;
 
+/// Seconds in a minute.
 pub const MINUTE: i64 = 60;
+/// Seconds in an hour.
 pub const HOUR: i64 = 60 * MINUTE;
+/// Seconds in a day (days are 24-hour periods, no calendar involved).
 pub const DAY: i64 = 24 * HOUR;
 
+/// Where core reads the time.
 pub trait Clock: Send + Sync {
+    /// Unix time now, in seconds.
     fn now(&self) -> Timestamp;
 }
 
@@ -41,12 +46,15 @@ impl Clock for ShiftedClock {
 pub struct TestClock(Arc<AtomicI64>);
 
 impl TestClock {
+    /// A clock that stands at `start`.
     pub fn at(start: Timestamp) -> Self {
         TestClock(Arc::new(AtomicI64::new(start)))
     }
+    /// Sets the time.
     pub fn set(&self, to: Timestamp) {
         self.0.store(to, Ordering::SeqCst);
     }
+    /// Moves the time on.
     pub fn advance(&self, seconds: i64) {
         self.0.fetch_add(seconds, Ordering::SeqCst);
     }
@@ -74,7 +82,8 @@ pub fn parse_time(text: &str) -> Option<Timestamp> {
     }
     // Exactly YYYY-MM-DD: chrono alone would also take "2026-1-2" or a five-digit year.
     let digits_at = |range: std::ops::Range<usize>| {
-        text.get(range).is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
+        text.get(range)
+            .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
     };
     let shaped = text.len() == 10
         && digits_at(0..4)
@@ -110,7 +119,14 @@ mod tests {
         assert_eq!(parse_time("2027-01-02T04:04:05+01:00"), Some(1_798_859_045));
         assert_eq!(parse_time("2027-01-02T03:04:05.9Z"), Some(1_798_859_045));
         assert_eq!(parse_time("2027-01-02"), Some(1_798_848_000));
-        for refused in ["2027-1-2", "27-01-02", "2027-01-02x", "2027-13-01", "", "tomorrow"] {
+        for refused in [
+            "2027-1-2",
+            "27-01-02",
+            "2027-01-02x",
+            "2027-13-01",
+            "",
+            "tomorrow",
+        ] {
             assert_eq!(parse_time(refused), None, "{refused}");
         }
     }

@@ -4,24 +4,31 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::authority::Authority;
+use crate::Authority;
 use crate::clock::Clock;
 use crate::error::Result;
-use crate::key::KeySource;
+use crate::keys::KeySource;
 
+/// What `latchkey doctor` found.
 #[derive(Debug, Clone, Serialize)]
 pub struct DoctorReport {
+    /// `ok`, or what SQLite's integrity check found.
     pub integrity: String,
+    /// Rows whose foreign keys do not hold.
     pub foreign_key_problems: i64,
+    /// The schema version of the store.
     pub schema_version: i64,
+    /// `ok`, or why the key did not open the store.
     pub key: String,
     /// The audit chain (SPEC §2): "intact: N events", or the first event changed, removed or
     /// inserted.
     pub audit_chain: String,
+    /// Whether the audit chain holds.
     pub audit_chain_intact: bool,
 }
 
 impl DoctorReport {
+    /// Whether every check passed.
     pub fn healthy(&self) -> bool {
         self.integrity == "ok"
             && self.foreign_key_problems == 0

@@ -2,54 +2,77 @@
 //! and, where there is something to do, what to do.
 use std::path::PathBuf;
 
+/// Everything that can go wrong in core; `code` is stable, the message is one line.
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
+    /// No store at this path yet.
     #[error("no Latchkey store at {0}; run `latchkey init --org NAME --admin USERNAME` first")]
     NotInitialised(PathBuf),
+    /// `init` over an existing store.
     #[error("a Latchkey store already exists at {0}")]
     AlreadyInitialised(PathBuf),
+    /// The path names a folder.
     #[error("{0} is a directory, not a Latchkey store file; pass the path of a file with --db")]
     StoreIsDirectory(PathBuf),
     #[error(
-        "the store at {path} has schema version {found}, newer than this latchkey supports ({supported}); upgrade latchkey"
+        "the store at {path} has schema version {found}, newer than this latchkey supports \
+            ({supported}); upgrade latchkey"
     )]
+    /// The store was written by a newer version.
     NewerSchema {
+        /// The store.
         path: PathBuf,
+        /// Its schema version.
         found: i64,
+        /// The newest this build reads.
         supported: i64,
     },
+    /// Not a readable Latchkey store.
     #[error("the store is damaged or not a Latchkey store; run `latchkey doctor`")]
     Corrupt,
     #[error(
         "the store is read-only; this change needs write access to the store file and its folder"
     )]
+    /// The store cannot be written.
     ReadOnly,
+    /// No space left for the store.
     #[error("the disk holding the store is full; free some space and try again")]
     DiskFull,
+    /// A restore moved another store in since this one was opened.
     #[error("the store was replaced by a restore while this ran; run the command again")]
     StoreReplaced,
+    /// Another store failure, with SQLite's message.
     #[error("store error: {0}")]
     Store(String),
+    /// The installation key is missing, wrong or unusable.
     #[error("{0}")]
     Key(String),
+    /// An input was refused.
     #[error("{0}")]
     Invalid(String),
+    /// What was named does not exist (or is not the actor's to see).
     #[error("{0}")]
     NotFound(String),
+    /// The actor may not do this.
     #[error("{0}")]
     Forbidden(String),
+    /// It would clash with what exists.
     #[error("{0}")]
     Conflict(String),
+    /// Wrong username or password.
     #[error("wrong username or password")]
     WrongCredentials,
+    /// Locked by failed sign-ins for this many seconds.
     #[error("too many failed sign-ins; try again in {0} s")]
     Locked(i64),
+    /// Locked until an administrator resets the password.
     #[error("too many failed sign-ins; an administrator must reset this account's password")]
     LockedUntilReset,
 }
 
 impl CoreError {
-    /// A stable machine-readable code, used by the CLI's exit codes and the app's `{code, message}`.
+    /// A stable machine-readable code, used by the CLI's exit codes and the app's `{code,
+    /// message}`.
     pub fn code(&self) -> &'static str {
         match self {
             CoreError::NotInitialised(_) => "not_initialised",
@@ -102,4 +125,5 @@ impl From<rusqlite::Error> for CoreError {
     }
 }
 
+/// Core's result type.
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;

@@ -3,14 +3,18 @@ use serde::Serialize;
 
 use crate::clock::Timestamp;
 
+/// An account's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
+    /// Manages accounts, groups and access; sees every token and the audit log.
     Admin,
+    /// Manages their own tokens and on-boards systems.
     Member,
 }
 
 impl Role {
+    /// As stored and shown: `admin` or `member`.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
@@ -26,14 +30,18 @@ impl Role {
     }
 }
 
+/// Whether an account may act.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AccountStatus {
+    /// It may sign in; its tokens work.
     Active,
+    /// It may not sign in; its tokens fail (`owner_deactivated`).
     Deactivated,
 }
 
 impl AccountStatus {
+    /// As stored and shown: `active` or `deactivated`.
     pub fn as_str(self) -> &'static str {
         match self {
             AccountStatus::Active => "active",
@@ -49,24 +57,36 @@ impl AccountStatus {
     }
 }
 
+/// An account as core hands it out (never its password).
 #[derive(Debug, Clone, Serialize)]
 pub struct Account {
+    /// The row id (not serialised).
     #[serde(skip)]
     pub id: i64,
+    /// Unique, case-insensitively.
     pub username: String,
+    /// Shown in lists.
     pub display_name: String,
+    /// Administrator or member.
     pub role: Role,
+    /// Active or deactivated.
     pub status: AccountStatus,
+    /// Whether it may access every system.
     pub access_all: bool,
+    /// Whether its tokens' reminders are muted.
     pub mute_reminders: bool,
+    /// When it was created.
     pub created_at: Timestamp,
+    /// When it last signed in to the app.
     pub last_signin_at: Option<Timestamp>,
 }
 
 impl Account {
+    /// Whether it is an administrator.
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
     }
+    /// Whether it is active.
     pub fn is_active(&self) -> bool {
         self.status == AccountStatus::Active
     }
@@ -80,33 +100,48 @@ impl Account {
 /// the account, so a deactivation or a role change takes effect at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Actor {
+    /// The account's row id.
     pub account_id: i64,
 }
 
+/// A system tokens give access to.
 #[derive(Debug, Clone, Serialize)]
 pub struct System {
+    /// Its unique slug.
     pub slug: String,
+    /// Its display name.
     pub display_name: String,
+    /// Who on-boarded it.
     pub onboarded_by: String,
+    /// When.
     pub onboarded_at: Timestamp,
 }
 
+/// A group: its members and the systems it grants.
 #[derive(Debug, Clone, Serialize)]
 pub struct Group {
+    /// Its name.
     pub name: String,
+    /// Its members' usernames.
     pub members: Vec<String>,
+    /// The systems it grants.
     pub systems: Vec<String>,
 }
 
+/// A token's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TokenStatus {
+    /// It works.
     Active,
+    /// Past its expiry.
     Expired,
+    /// Revoked (or retired after a rotation).
     Revoked,
 }
 
 impl TokenStatus {
+    /// As stored and shown.
     pub fn as_str(self) -> &'static str {
         match self {
             TokenStatus::Active => "active",
@@ -129,13 +164,21 @@ impl TokenStatus {
 /// A token as lists show it: never the secret.
 #[derive(Debug, Clone, Serialize)]
 pub struct TokenInfo {
+    /// Its public id (`tok_…`).
     pub id: String,
+    /// Its name.
     pub name: String,
+    /// Its hint (`lk_…` and the last four characters).
     pub hint: String,
+    /// Its owner's username.
     pub owner: String,
+    /// Its state now.
     pub status: TokenStatus,
+    /// When it was created.
     pub created_at: Timestamp,
+    /// When it expires.
     pub expires_at: Timestamp,
+    /// When it was last used (to the minute).
     pub last_used_at: Option<Timestamp>,
     /// When revoked (or, for a rotated token in its grace period, when it will be).
     pub revoked_at: Option<Timestamp>,
@@ -150,8 +193,11 @@ pub struct TokenInfo {
 /// Which tokens a list shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenScope {
+    /// The acting account's own.
     Mine,
+    /// Everyone's (administrators).
     All,
+    /// One account's (administrators, or one's own).
     Owner(String),
 }
 
@@ -170,6 +216,7 @@ impl TokenScope {
 /// When a rotated token stops working.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RotateGrace {
+    /// At once.
     Immediate,
     /// After this many days (1–7), or at the successor's first use if that comes first.
     Days(i64),
@@ -189,4 +236,40 @@ impl RotateGrace {
     }
 }
 
+/// The longest grace period of a rotation, in days.
 pub const MAX_GRACE_DAYS: i64 = 7;
+
+/// Every token starts with this (SPEC §3), so a token pasted where a name belongs is never echoed.
+pub const TOKEN_PREFIX: &str = "lk_";
+
+/// Why a token was denied; where several hold, the first in this order wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DenyReason {
+    /// Not a token: wrong shape or checksum.
+    Malformed,
+    /// Well-formed, but not one of this store's.
+    Unknown,
+    /// Revoked.
+    Revoked,
+    /// Expired.
+    Expired,
+    /// Its owner is deactivated.
+    OwnerDeactivated,
+    /// It may not access the system asked for.
+    NoAccess,
+}
+
+impl DenyReason {
+    /// The reason as the CLI, the service and the audit log write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DenyReason::Malformed => "malformed",
+            DenyReason::Unknown => "unknown",
+            DenyReason::Revoked => "revoked",
+            DenyReason::Expired => "expired",
+            DenyReason::OwnerDeactivated => "owner_deactivated",
+            DenyReason::NoAccess => "no_access",
+        }
+    }
+}

@@ -2,17 +2,26 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use crate::audit;
-use crate::authority::Authority;
+use crate::Authority;
+use crate::accounts::Need;
+use crate::audit::AuditAction;
 use crate::error::{CoreError, Result};
 use crate::model::Actor;
 
+/// Days before expiry at which reminders are due, by default.
 pub const DEFAULT_REMINDER_SCHEDULE: [i64; 6] = [30, 14, 7, 3, 1, 0];
+/// The longest lifetime a token may have, in days.
 pub const MAX_LIFETIME_DAYS: i64 = 365;
 /// How long a signed-in app window may go without input before it locks, by default and at most.
 pub const DEFAULT_IDLE_LOCK_MINUTES: i64 = 15;
+/// The idle lock's allowed range, in minutes.
 pub const IDLE_LOCK_MINUTES: std::ops::RangeInclusive<i64> = 1..=60;
 
+const READ: &str = "SELECT value FROM settings WHERE key = ?1";
+const SAVE: &str = "
+    INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2";
+
+/// Organisation-wide settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Settings {
     /// Days before expiry at which reminders are due, largest first; 0 = the day it expires.
@@ -27,14 +36,14 @@ pub struct Settings {
 
 fn read(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
-        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+        .prepare_cached(READ)?
         .query_row([key], |r| r.get(0))
         .optional()?)
 }
 
-fn write(conn: &Connection, key: &str, value: &str) -> Result<()> {
-    conn.prepare_cached("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2")?
-        .execute(params![key, value])?;
+/// Sets one setting (inside the caller's transaction).
+pub(crate) fn save(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.prepare_cached(SAVE)?.execute(params![key, value])?;
     Ok(())
 }
 
@@ -74,6 +83,7 @@ pub fn parse_schedule(days: &[i64]) -> Result<Vec<i64>> {
 }
 
 impl Authority {
+    /// The settings in force.
     pub fn settings(&self) -> Result<Settings> {
         load(&self.conn)
     }
@@ -93,9 +103,8 @@ impl Authority {
                 IDLE_LOCK_MINUTES.end()
             )));
         }
-        self.write(|tx, now| {
-            let me = Self::active_admin(tx, actor)?;
-            let old = load(tx)?;
+        self.change(actor, Need::Admin, |c, _| {
+            let old = load(c.tx)?;
             let updated = Settings {
                 reminder_schedule: schedule,
                 max_lifetime_days: new.max_lifetime_days,
@@ -103,38 +112,20 @@ impl Authority {
                 idle_lock_minutes: new.idle_lock_minutes,
             };
             if old != updated {
-                write(
-                    tx,
-                    "reminder_schedule",
-                    &serde_json::to_string(&updated.reminder_schedule).unwrap_or_default(),
-                )?;
-                write(
-                    tx,
-                    "max_lifetime_days",
-                    &updated.max_lifetime_days.to_string(),
-                )?;
-                write(
-                    tx,
-                    "onboarder_gets_access",
-                    if updated.onboarder_gets_access {
-                        "true"
-                    } else {
-                        "false"
-                    },
-                )?;
-                write(
-                    tx,
-                    "idle_lock_minutes",
-                    &updated.idle_lock_minutes.to_string(),
-                )?;
-                audit::record(
-                    tx,
-                    now,
-                    &me.username,
-                    "settings.changed",
-                    "settings",
-                    serde_json::to_value(&updated).unwrap_or_default(),
-                )?;
+                let schedule = serde_json::to_string(&updated.reminder_schedule);
+                save(c.tx, "reminder_schedule", &schedule.unwrap_or_default())?;
+                let max_lifetime_days = updated.max_lifetime_days.to_string();
+                save(c.tx, "max_lifetime_days", &max_lifetime_days)?;
+                let onboarder = if updated.onboarder_gets_access {
+                    "true"
+                } else {
+                    "false"
+                };
+                save(c.tx, "onboarder_gets_access", onboarder)?;
+                let idle_lock_minutes = updated.idle_lock_minutes.to_string();
+                save(c.tx, "idle_lock_minutes", &idle_lock_minutes)?;
+                let details = serde_json::to_value(&updated).unwrap_or_default();
+                c.record(AuditAction::SettingsChanged, "settings", details)?;
             }
             Ok(updated)
         })

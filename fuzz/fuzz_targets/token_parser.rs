@@ -2,8 +2,8 @@
 //! `lk_[0-9A-Za-z]{49}` with a matching checksum, and any single-character change of an accepted
 //! token is rejected.
 #![no_main]
-use latchkey_core::token_format::{PREFIX, TOKEN_LEN, hint, is_well_formed};
-use latchkey_core::verify::precheck;
+use latchkey_core::tokens::format::{PREFIX, TOKEN_LEN, hint, is_well_formed};
+use latchkey_core::tokens::verify::precheck;
 use libfuzzer_sys::fuzz_target;
 
 const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_";

@@ -42,10 +42,10 @@ const START_HIDDEN: &str = "--hidden";
 
 pub fn run() {
     // First: no core dumps of a process that holds the key, passwords and fresh tokens.
-    for failed in latchkey_core::process::harden() {
+    for failed in latchkey_core::platform::process::harden() {
         log::debug(|| format!("could not turn core dumps off: {failed} failed"));
     }
-    latchkey_core::panic_report::install("latchkey-app");
+    latchkey_core::platform::panic_report::install("latchkey-app");
     log::started();
     let built = tauri::Builder::default()
         // First, so a second launch only focuses the running window.

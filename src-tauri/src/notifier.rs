@@ -2,7 +2,7 @@
 //! words come from core; this only shows them and reports a click.
 use std::sync::Arc;
 
-use latchkey_core::reminder_notices::Notice;
+use latchkey_core::reminders::notices::Notice;
 
 /// Called with the token a notification is about (None for a summary) when it is clicked or its
 /// "Create replacement" action is chosen.

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use latchkey_core::Timestamp;
-use latchkey_core::reminder_notices::{NOTICE_LIMIT, notices};
 use latchkey_core::reminders::ReminderScope;
+use latchkey_core::reminders::notices::{NOTICE_LIMIT, notices};
 use tauri::{AppHandle, Manager, Runtime};
 
 use crate::error::CommandResult;

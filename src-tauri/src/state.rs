@@ -10,12 +10,12 @@ use crate::session::{EndReason, Session, Slot, reauth_required};
 
 /// Where the store and its key are: the per-user data directory and the OS credential store,
 /// unless LATCHKEY_DB and LATCHKEY_KEY_FILE say otherwise (tests and headless use).
-pub type StoreConfig = latchkey_core::paths::StoreLocation;
+pub type StoreConfig = latchkey_core::platform::paths::StoreLocation;
 
 fn store_config_from_env() -> Option<StoreConfig> {
     let config = StoreConfig::from_env()?;
     // Before the webview writes its own files there with the umask's mode.
-    if let Err(error) = latchkey_core::paths::secure_data_folder(&config.path) {
+    if let Err(error) = latchkey_core::platform::paths::secure_data_folder(&config.path) {
         eprintln!("latchkey: could not make the data folder private: {error}");
     }
     Some(config)

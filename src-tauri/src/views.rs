@@ -43,8 +43,8 @@ pub struct ReminderView {
     pub unread: bool,
 }
 
-impl From<latchkey_core::reminder_inbox::InboxItem> for ReminderView {
-    fn from(item: latchkey_core::reminder_inbox::InboxItem) -> Self {
+impl From<latchkey_core::reminders::inbox::InboxItem> for ReminderView {
+    fn from(item: latchkey_core::reminders::inbox::InboxItem) -> Self {
         let r = item.reminder;
         ReminderView {
             token_id: r.token_id,

@@ -130,7 +130,7 @@ pub async fn copy_secret(
     secret: Zeroizing<String>,
 ) -> CommandResult<()> {
     state.actor()?;
-    if !latchkey_core::token_format::is_well_formed(&secret) {
+    if !latchkey_core::tokens::format::is_well_formed(&secret) {
         return Err(CommandError::new(
             "invalid_input",
             "only a Latchkey token can be copied here",

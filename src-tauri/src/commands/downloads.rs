@@ -53,7 +53,7 @@ pub fn save_new<R: Runtime>(
             1 => first.clone(),
             n => first.with_extension(format!("{n}.{extension}")),
         };
-        match latchkey_core::private_file::write_new(&path, bytes) {
+        match latchkey_core::platform::private_file::write_new(&path, bytes) {
             Ok(()) => return Ok(path),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => {

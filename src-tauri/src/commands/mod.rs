@@ -1,11 +1,13 @@
-//! Tauri commands, one module per screen. Each is async and a few lines: it calls core through
+//! Tauri commands, one module per concern. Each is async and a few lines: it calls core through
 //! `AppState` and maps errors to `{code, message}`.
 pub mod accounts;
-pub mod admin;
+pub mod audit;
 pub mod backup;
 pub mod clipboard;
 mod downloads;
+pub mod groups;
 pub mod reminders;
+pub mod settings;
 pub mod session;
 pub mod setup;
 pub mod systems;

@@ -6,8 +6,8 @@ use latchkey_app::notifier::{Notifier, OpenHandler};
 use latchkey_app::reminder_loop::check_once;
 use latchkey_app::state::{AppState, StoreConfig};
 use latchkey_core::clock::DAY;
-use latchkey_core::reminder_notices::Notice;
 use latchkey_core::reminders::ReminderScope;
+use latchkey_core::reminders::notices::Notice;
 use latchkey_core::{Authority, InitRequest, KeySource, NewToken, TestClock};
 
 const START: i64 = 1_767_225_600;

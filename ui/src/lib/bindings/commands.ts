@@ -40,22 +40,6 @@ export function setAccessAll(args: { username: string, accessAll: boolean }): Pr
   return call<null>("set_access_all", args);
 }
 
-export function listGroups(): Promise<Array<GroupView>> {
-  return call<Array<GroupView>>("list_groups", {});
-}
-
-export function addGroup(args: { name: string }): Promise<null> {
-  return call<null>("add_group", args);
-}
-
-export function setGroupMember(args: { group: string, username: string, member: boolean }): Promise<null> {
-  return call<null>("set_group_member", args);
-}
-
-export function setGroupGrant(args: { group: string, slug: string, granted: boolean }): Promise<null> {
-  return call<null>("set_group_grant", args);
-}
-
 /**
  * The audit log, filtered (times in Unix seconds; empty filters match everything), one page
  * newest first: up to `limit` events (200 when null) older than the event `before` (the newest
@@ -71,14 +55,6 @@ export function auditEvents(args: { since: number | null, until: number | null, 
  */
 export function exportAudit(args: { format: string }): Promise<string> {
   return call<string>("export_audit", args);
-}
-
-export function getSettings(): Promise<SettingsView> {
-  return call<SettingsView>("get_settings", {});
-}
-
-export function updateSettings(args: { settings: SettingsView }): Promise<SettingsView> {
-  return call<SettingsView>("update_settings", args);
 }
 
 /**
@@ -99,6 +75,22 @@ export function restoreStore(args: { path: string, passphrase: string }): Promis
 
 export function copySecret(args: { secret: string }): Promise<null> {
   return call<null>("copy_secret", args);
+}
+
+export function listGroups(): Promise<Array<GroupView>> {
+  return call<Array<GroupView>>("list_groups", {});
+}
+
+export function addGroup(args: { name: string }): Promise<null> {
+  return call<null>("add_group", args);
+}
+
+export function setGroupMember(args: { group: string, username: string, member: boolean }): Promise<null> {
+  return call<null>("set_group_member", args);
+}
+
+export function setGroupGrant(args: { group: string, slug: string, granted: boolean }): Promise<null> {
+  return call<null>("set_group_grant", args);
 }
 
 export function listReminders(): Promise<Array<ReminderView>> {
@@ -166,6 +158,14 @@ export function reportActivity(): Promise<null> {
  */
 export function confirmPassword(args: { password: string }): Promise<null> {
   return call<null>("confirm_password", args);
+}
+
+export function getSettings(): Promise<SettingsView> {
+  return call<SettingsView>("get_settings", {});
+}
+
+export function updateSettings(args: { settings: SettingsView }): Promise<SettingsView> {
+  return call<SettingsView>("update_settings", args);
 }
 
 export function setupStatus(): Promise<SetupStatus> {

@@ -1,0 +1,14 @@
+//! Tokens (SPEC §2 "Tokens", §3): the format, the keyed digest the store keeps, create (the
+//! secret leaves exactly once), list, revoke and delete, rotate, and verification.
+mod create;
+pub mod format;
+mod key;
+mod list;
+mod revoke;
+mod rotate;
+mod rows;
+pub mod verify;
+
+pub use create::{IssuedToken, NewToken};
+pub(crate) use key::TokenKey;
+pub use rows::check_public_id;

@@ -1,0 +1,136 @@
+//! The `tokens` rows: ids, how a token is read and listed, and which tokens an account may manage.
+use rusqlite::{Connection, OptionalExtension};
+
+use super::format;
+use crate::Authority;
+use crate::clock::Timestamp;
+use crate::error::{CoreError, Result};
+use crate::model::{Account, TokenInfo, TokenStatus};
+use crate::{keys, validate};
+
+/// Token ids are `tok_` and 16 hexadecimal digits. Anything else is refused without echoing it,
+/// since people sometimes paste the secret where the id belongs.
+pub fn check_public_id(text: &str) -> Result<()> {
+    let ok = text.len() == 20
+        && text.starts_with("tok_")
+        && text[4..]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if ok {
+        return Ok(());
+    }
+    if text.starts_with(format::PREFIX) {
+        return Err(CoreError::Invalid(
+            "that is a token secret, not a token id; use the id (tok_…) from `latchkey tokens \
+                list`, and revoke the secret if it was exposed"
+                .into(),
+        ));
+    }
+    Err(CoreError::Invalid(
+        "a token id is tok_ followed by 16 hexadecimal digits; see `latchkey tokens list`".into(),
+    ))
+}
+
+pub(super) fn new_public_id() -> Result<String> {
+    let mut bytes = [0u8; 8];
+    crate::keys::random::fill_for_store(&mut bytes)?;
+    Ok(format!("tok_{}", keys::hex(&bytes)))
+}
+
+pub(super) const TOKEN_COLUMNS: &str =
+    "t.id, t.public_id, t.name, t.hint, a.username, t.created_at, t.expires_at, t.last_used_at,
+     t.revoked_at, t.narrowed, p.public_id, t.owner_id, r.username";
+
+/// The tables TOKEN_COLUMNS come from (joins, not per-row subqueries: listing 10 000 tokens is
+/// a benchmark target).
+pub(super) const TOKEN_TABLES: &str = "tokens t JOIN accounts a ON a.id = t.owner_id
+     LEFT JOIN tokens p ON p.id = t.predecessor_id LEFT JOIN accounts r ON r.id = t.revoked_by";
+
+pub(super) struct TokenRow {
+    pub(super) id: i64,
+    pub(super) owner_id: i64,
+    pub(super) narrowed: bool,
+    pub(super) info: TokenInfo,
+}
+
+pub(super) fn token_from_row(
+    row: &rusqlite::Row<'_>,
+    now: Timestamp,
+) -> rusqlite::Result<TokenRow> {
+    let expires_at = row.get(6)?;
+    let revoked_at = row.get(8)?;
+    Ok(TokenRow {
+        id: row.get(0)?,
+        owner_id: row.get(11)?,
+        narrowed: row.get(9)?,
+        info: TokenInfo {
+            id: row.get(1)?,
+            name: row.get(2)?,
+            hint: row.get(3)?,
+            owner: row.get(4)?,
+            status: TokenStatus::at(now, expires_at, revoked_at),
+            created_at: row.get(5)?,
+            expires_at,
+            last_used_at: row.get(7)?,
+            revoked_at,
+            systems: None,
+            replaces: row.get(10)?,
+            revoked_by: revoked_at.and(row.get(12)?),
+        },
+    })
+}
+
+const NARROWED_SYSTEMS: &str = "
+    SELECT s.slug FROM token_systems ts JOIN systems s ON s.id = ts.system_id WHERE ts.token_id
+    = ?1 ORDER BY s.slug";
+
+fn narrowed_systems(conn: &Connection, token_id: i64) -> Result<Vec<String>> {
+    let mut statement = conn.prepare_cached(NARROWED_SYSTEMS)?;
+    let rows = statement.query_map([token_id], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+}
+
+pub(super) fn with_systems(conn: &Connection, mut row: TokenRow) -> Result<TokenInfo> {
+    if row.narrowed {
+        row.info.systems = Some(narrowed_systems(conn, row.id)?);
+    }
+    Ok(row.info)
+}
+
+/// A token the actor may manage: their own, or any for an administrator. Others' tokens are
+/// "not found", so ids do not reveal what exists.
+pub(super) fn manageable_token(
+    conn: &Connection,
+    me: &Account,
+    public_id: &str,
+    now: Timestamp,
+) -> Result<TokenRow> {
+    check_public_id(public_id)?;
+    let row = conn
+        .prepare_cached(&format!(
+            "SELECT {TOKEN_COLUMNS} FROM {TOKEN_TABLES}
+             WHERE t.public_id = ?1 AND t.deleted_at IS NULL"
+        ))?
+        .query_row([public_id], |r| token_from_row(r, now))
+        .optional()?;
+    match row {
+        Some(row) if row.owner_id == me.id || me.is_admin() => Ok(row),
+        _ => Err(CoreError::NotFound(format!(
+            "no token with id {:?} that you can manage; see `latchkey tokens list`",
+            validate::shorten(public_id)
+        ))),
+    }
+}
+
+impl Authority {
+    pub(super) fn token_info(&self, public_id: &str) -> Result<TokenInfo> {
+        let now = self.now()?;
+        let row = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {TOKEN_COLUMNS} FROM {TOKEN_TABLES} WHERE t.public_id = ?1"
+            ))?
+            .query_row([public_id], |r| token_from_row(r, now))?;
+        with_systems(&self.conn, row)
+    }
+}

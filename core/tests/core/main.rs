@@ -1,0 +1,20 @@
+//! Core's integration tests, one binary: each module one concern, each test against a temporary
+//! store with a `TestClock` (`common`). Nothing here relies on process isolation: no test sets an
+//! environment variable or a global; the crash-report test runs itself again as a child process.
+mod common;
+
+mod access;
+mod accounts;
+mod audit;
+mod backup;
+mod clock_reset;
+mod migrations;
+mod module_cycles;
+mod panic_report;
+mod redaction;
+mod reminder_inbox;
+mod reminders;
+mod settings;
+mod store;
+mod tokens;
+mod verify;
