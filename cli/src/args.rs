@@ -78,26 +78,8 @@ pub enum Command {
     /// Read the audit log (administrators), or `audit verify` its hash chain
     #[command(args_conflicts_with_subcommands = true)]
     Audit {
-        /// Events at or after this time (RFC 3339 or YYYY-MM-DD)
-        #[arg(long)]
-        since: Option<String>,
-        /// Events at or before this time (RFC 3339 or YYYY-MM-DD)
-        #[arg(long)]
-        until: Option<String>,
-        #[arg(long)]
-        actor: Option<String>,
-        /// An action (token.created) or a family of them (token)
-        #[arg(long)]
-        action: Option<String>,
-        /// CSV instead of a table
-        #[arg(long, conflicts_with = "json")]
-        csv: bool,
-        /// Only the newest N matching events, newest first (a page)
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000))]
-        limit: Option<u32>,
-        /// Only events older than the event with this id, newest first (the next page)
-        #[arg(long)]
-        before: Option<i64>,
+        #[command(flatten)]
+        query: AuditQuery,
         #[command(subcommand)]
         command: Option<AuditCommand>,
     },
@@ -129,6 +111,31 @@ pub enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// Answer verifications over HTTP(S) for proxies and services, until SIGINT or SIGTERM
+    Serve(ServeArgs),
+}
+
+/// Where and how `latchkey serve` listens.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address and port to listen on (one off loopback needs TLS)
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:7420")]
+    pub listen: std::net::SocketAddr,
+    /// PEM certificate chain for HTTPS (with --tls-key)
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for HTTPS (with --tls-cert)
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Serve plain HTTP off loopback (only where something else encrypts the traffic)
+    #[arg(long)]
+    pub insecure_plain_http: bool,
+    /// A proxy (address or network) whose X-Forwarded-For names the client; repeatable
+    #[arg(long, value_name = "ADDR[/BITS]")]
+    pub trust_proxy: Vec<String>,
+    /// Connections served at once; more wait until one closes
+    #[arg(long, value_name = "N", default_value_t = latchkey_server::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -280,6 +287,32 @@ pub enum SettingsCommand {
         #[arg(long, value_name = "MINUTES", allow_negative_numbers = true)]
         idle_lock_minutes: Option<i64>,
     },
+}
+
+// `latchkey audit`'s arguments. With `limit` or `before`: one page, newest first; with neither,
+// the whole log, oldest first. (Not a doc comment: clap would show it as the command's about.)
+#[derive(Debug, Args)]
+pub struct AuditQuery {
+    /// Events at or after this time (RFC 3339 or YYYY-MM-DD)
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Events at or before this time (RFC 3339 or YYYY-MM-DD)
+    #[arg(long)]
+    pub until: Option<String>,
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// An action (token.created) or a family of them (token)
+    #[arg(long)]
+    pub action: Option<String>,
+    /// CSV instead of a table
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+    /// Only the newest N matching events, newest first (a page)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub limit: Option<u32>,
+    /// Only events older than the event with this id, newest first (the next page)
+    #[arg(long)]
+    pub before: Option<i64>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,7 +1,7 @@
 //! What every command needs: the store path, the key, the clock, and the acting account.
 use std::sync::Arc;
 
-use latchkey_core::paths::StoreLocation;
+use latchkey_core::platform::paths::StoreLocation;
 use latchkey_core::{Actor, Authority, Clock, SystemClock};
 
 use crate::args::Global;
@@ -45,10 +45,19 @@ impl Context {
         let authority = Authority::open(&location.path, &location.key, self.clock())?;
         if let Some(lag) = authority.clock_behind_by()? {
             eprintln!(
-                "warning: the system clock is {lag} s behind the latest time this store has seen; the store's time is used until the clock catches up (an administrator who fixed the clock can run `latchkey clock reset`)"
+                "warning: the system clock is {lag} s behind the latest time this store has seen; \
+                 the store's time is used until the clock catches up (an administrator who fixed \
+                 the clock can run `latchkey clock reset`)"
             );
         }
         Ok(authority)
+    }
+
+    /// The store, opened, and the account acting on it (most commands start so).
+    pub fn signed_in(&mut self) -> CliResult<(Authority, Actor)> {
+        let mut authority = self.open()?;
+        let actor = self.actor(&mut authority)?;
+        Ok((authority, actor))
     }
 
     /// The acting account, proved by `--user` and its password.

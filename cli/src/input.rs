@@ -61,13 +61,7 @@ impl Stdin {
 
     /// The acting account's password.
     pub fn password(&mut self, from_stdin: bool) -> CliResult<Zeroizing<String>> {
-        if from_stdin {
-            return self.next_line("the password");
-        }
-        match from_env("LATCHKEY_PASSWORD")? {
-            Some(value) => Ok(value),
-            None => prompt(&ASK_PASSWORD, "Password: ", None),
-        }
+        self.secret(from_stdin, &ASK_PASSWORD, "Password: ", None)
     }
 
     /// The first administrator's password at `init`: read like any password, but a prompt asks
@@ -85,17 +79,8 @@ impl Stdin {
 
     /// A new password: LATCHKEY_NEW_PASSWORD, the next line of standard input, or a prompt twice.
     pub fn new_password(&mut self, from_stdin: bool) -> CliResult<Zeroizing<String>> {
-        if from_stdin {
-            return self.next_line("the new password");
-        }
-        match from_env("LATCHKEY_NEW_PASSWORD")? {
-            Some(value) => Ok(value),
-            None => prompt(
-                &ASK_NEW_PASSWORD,
-                "New password: ",
-                Some("the two passwords differ; nothing was changed"),
-            ),
-        }
+        let mismatch = Some("the two passwords differ; nothing was changed");
+        self.secret(from_stdin, &ASK_NEW_PASSWORD, "New password: ", mismatch)
     }
 
     /// A backup's passphrase: LATCHKEY_BACKUP_PASSPHRASE, the next line of standard input, or a
@@ -105,37 +90,55 @@ impl Stdin {
         from_stdin: bool,
         confirm: bool,
     ) -> CliResult<Zeroizing<String>> {
+        let mismatch = confirm.then_some("the two passphrases differ; nothing was written");
+        self.secret(from_stdin, &ASK_PASSPHRASE, "Backup passphrase: ", mismatch)
+    }
+
+    /// The next line of standard input with `from_stdin`, else `asking.env`, else a prompt
+    /// (twice with `mismatch`).
+    fn secret(
+        &mut self,
+        from_stdin: bool,
+        asking: &Asking,
+        label: &str,
+        mismatch: Option<&str>,
+    ) -> CliResult<Zeroizing<String>> {
         if from_stdin {
-            return self.next_line("the backup passphrase");
+            return self.next_line(asking.line);
         }
-        match from_env("LATCHKEY_BACKUP_PASSPHRASE")? {
+        match from_env(asking.env)? {
             Some(value) => Ok(value),
-            None => prompt(
-                &ASK_PASSPHRASE,
-                "Backup passphrase: ",
-                confirm.then_some("the two passphrases differ; nothing was written"),
-            ),
+            None => prompt(asking, label, mismatch),
         }
     }
 }
 
-/// What a prompt asks for, and what to do where there is no terminal to ask on.
+/// What a prompt asks for, what to do where there is no terminal to ask on, the variable that
+/// gives it instead, and its name as a line of standard input.
 struct Asking {
     what: &'static str,
     hint: &'static str,
+    env: &'static str,
+    line: &'static str,
 }
 
 const ASK_PASSWORD: Asking = Asking {
     what: "password",
     hint: "set LATCHKEY_PASSWORD or pass --password-stdin",
+    env: "LATCHKEY_PASSWORD",
+    line: "the password",
 };
 const ASK_NEW_PASSWORD: Asking = Asking {
     what: "password",
     hint: "set LATCHKEY_NEW_PASSWORD or pass --new-password-stdin",
+    env: "LATCHKEY_NEW_PASSWORD",
+    line: "the new password",
 };
 const ASK_PASSPHRASE: Asking = Asking {
     what: "backup passphrase",
     hint: "set LATCHKEY_BACKUP_PASSPHRASE or pass --passphrase-stdin",
+    env: "LATCHKEY_BACKUP_PASSPHRASE",
+    line: "the backup passphrase",
 };
 
 fn from_env(name: &str) -> CliResult<Option<Zeroizing<String>>> {
@@ -163,7 +166,7 @@ fn prompt(asking: &Asking, label: &str, mismatch: Option<&str>) -> CliResult<Zer
 }
 
 fn prompt_once(asking: &Asking, label: &str) -> CliResult<Zeroizing<String>> {
-    let Asking { what, hint } = asking;
+    let Asking { what, hint, .. } = asking;
     if !std::io::stdin().is_terminal() {
         return Err(CliError::Usage(format!(
             "no {what} given and no terminal to ask on; {hint}"

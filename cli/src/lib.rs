@@ -6,6 +6,7 @@ mod context;
 mod error;
 mod input;
 mod output;
+mod rows;
 
 use std::ffi::OsString;
 

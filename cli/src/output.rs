@@ -1,7 +1,7 @@
 //! Printing: plain tables for people, JSON (RFC 3339 times in UTC) for scripts.
+use latchkey_core::Timestamp;
 use latchkey_core::clock::rfc3339;
-use latchkey_core::{Timestamp, TokenInfo};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 pub fn time(at: Option<Timestamp>) -> Value {
     at.map_or(Value::Null, |t| Value::String(rfc3339(t)))
@@ -26,26 +26,30 @@ pub fn print_json(value: &Value) {
     emit(&serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into()));
 }
 
-/// A token as `tokens list --json` shows it; `systems` is null when it inherits its owner's access.
-pub fn token_json(token: &TokenInfo) -> Value {
-    json!({
-        "id": token.id,
-        "name": token.name,
-        "hint": token.hint,
-        "owner": token.owner,
-        "status": token.status.as_str(),
-        "created_at": rfc3339(token.created_at),
-        "expires_at": rfc3339(token.expires_at),
-        "last_used_at": time(token.last_used_at),
-        "revoked_at": time(token.revoked_at),
-        "revoked_by": token.revoked_by,
-        "systems": token.systems,
-        "replaces": token.replaces,
-    })
+/// One listed thing (a token, an account, an audit event…): its column headings, its cells
+/// under them, and its `--json` object.
+pub trait Row {
+    const HEADER: &'static [&'static str];
+    /// Said on standard error in place of an empty table; `None` prints the header alone.
+    const EMPTY: Option<&'static str> = None;
+    fn cells(&self) -> Vec<String>;
+    fn json(&self) -> Value;
+}
+
+/// Every list: a JSON array with `--json` (`[]` when empty), else a table, or the list's
+/// empty-state message when it has one and nothing to show.
+pub fn print_list<R: Row>(json: bool, rows: &[R]) {
+    if json {
+        print_json(&Value::Array(rows.iter().map(R::json).collect()));
+    } else if let (true, Some(message)) = (rows.is_empty(), R::EMPTY) {
+        eprintln!("{message}");
+    } else {
+        print_table(R::HEADER, &rows.iter().map(R::cells).collect::<Vec<_>>());
+    }
 }
 
 /// Columns padded to their widest cell, so tables read in a terminal.
-pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
+fn print_table(header: &[&str], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {

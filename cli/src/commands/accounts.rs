@@ -5,7 +5,7 @@ use serde_json::json;
 use crate::args::{RoleArg, Users};
 use crate::context::Context;
 use crate::error::CliResult;
-use crate::output::{optional_date, print_json, print_table, time};
+use crate::output::{print_json, print_list};
 
 pub fn init(
     context: &mut Context,
@@ -25,9 +25,10 @@ pub fn init(
     };
     let authority = Authority::init(&location.path, &location.key, context.clock(), &request)?;
     if context.global.json {
-        print_json(
-            &json!({"organisation": authority.organisation()?, "admin": admin.trim(), "store": location.path}),
-        );
+        print_json(&json!({
+            "organisation": authority.organisation()?, "admin": admin.trim(),
+            "store": location.path,
+        }));
     } else {
         eprintln!(
             "Created organisation {:?} with administrator {} in {}",
@@ -47,8 +48,7 @@ fn role(arg: RoleArg) -> Role {
 }
 
 pub fn users(context: &mut Context, command: Users) -> CliResult {
-    let mut authority = context.open()?;
-    let actor = context.actor(&mut authority)?;
+    let (mut authority, actor) = context.signed_in()?;
     match command {
         Users::Add {
             username,
@@ -68,46 +68,7 @@ pub fn users(context: &mut Context, command: Users) -> CliResult {
         }
         Users::List => {
             let accounts = authority.accounts(actor)?;
-            if context.global.json {
-                let rows: Vec<_> = accounts
-                    .iter()
-                    .map(|a| {
-                        json!({"username": a.username, "display_name": a.display_name, "role": a.role.as_str(),
-                               "status": a.status.as_str(), "access_all": a.access_all,
-                               "created_at": time(Some(a.created_at)), "last_signin_at": time(a.last_signin_at)})
-                    })
-                    .collect();
-                print_json(&rows.into());
-            } else {
-                let rows: Vec<Vec<String>> = accounts
-                    .iter()
-                    .map(|a| {
-                        vec![
-                            a.username.clone(),
-                            a.display_name.clone(),
-                            a.role.as_str().into(),
-                            a.status.as_str().into(),
-                            if a.access_all {
-                                "all systems".into()
-                            } else {
-                                String::new()
-                            },
-                            optional_date(a.last_signin_at),
-                        ]
-                    })
-                    .collect();
-                print_table(
-                    &[
-                        "USERNAME",
-                        "NAME",
-                        "ROLE",
-                        "STATUS",
-                        "ACCESS",
-                        "LAST SIGN-IN",
-                    ],
-                    &rows,
-                );
-            }
+            print_list(context.global.json, &accounts);
         }
         Users::Deactivate { username } => {
             authority.deactivate(actor, &username)?;

@@ -1,43 +1,18 @@
 //! `reminders`, `audit`, `settings`, `clock` and `doctor`.
-use latchkey_core::audit::{AuditFilter, to_csv, to_json};
-use latchkey_core::clock::{parse_time, rfc3339};
+use latchkey_core::audit::{AuditFilter, to_csv};
+use latchkey_core::clock::parse_time;
 use latchkey_core::settings::Settings;
-use serde_json::json;
 
-use crate::args::{ClockCommand, Reminders, SettingsCommand};
+use crate::args::{AuditQuery, ClockCommand, Reminders, SettingsCommand};
 use crate::context::Context;
 use crate::error::{CliError, CliResult};
-use crate::output::{date, print_json, print_table};
+use crate::output::{print_json, print_list};
 
 pub fn reminders(context: &mut Context, command: Reminders) -> CliResult {
     let Reminders::Due = command;
-    let mut authority = context.open()?;
-    let actor = context.actor(&mut authority)?;
+    let (authority, actor) = context.signed_in()?;
     let due = authority.reminders_due_for(actor)?;
-    if context.global.json {
-        let rows: Vec<_> = due
-            .iter()
-            .map(|r| json!({"token_id": r.token_id, "token_name": r.token_name, "owner": r.owner,
-                            "expires_at": rfc3339(r.expires_at), "days_left": r.days_left, "threshold_days": r.threshold_days, "when": r.when}))
-            .collect();
-        print_json(&rows.into());
-    } else if due.is_empty() {
-        eprintln!("No reminders are due.");
-    } else {
-        let rows: Vec<Vec<String>> = due
-            .iter()
-            .map(|r| {
-                vec![
-                    r.token_id.clone(),
-                    r.token_name.clone(),
-                    r.owner.clone(),
-                    date(r.expires_at),
-                    r.when.clone(),
-                ]
-            })
-            .collect();
-        print_table(&["ID", "NAME", "OWNER", "EXPIRES", "REMINDER"], &rows);
-    }
+    print_list(context.global.json, &due);
     Ok(())
 }
 
@@ -53,18 +28,6 @@ fn time_arg(name: &str, value: Option<String>) -> CliResult<Option<i64>> {
         .transpose()
 }
 
-/// `latchkey audit`'s arguments.
-pub struct AuditQuery {
-    pub since: Option<String>,
-    pub until: Option<String>,
-    pub actor: Option<String>,
-    pub action: Option<String>,
-    pub csv: bool,
-    /// With `before`: one page, newest first; without both, the whole log, oldest first.
-    pub limit: Option<u32>,
-    pub before: Option<i64>,
-}
-
 /// Events per page when only `--before` is given.
 const DEFAULT_PAGE: usize = 200;
 
@@ -75,8 +38,7 @@ pub fn audit(context: &mut Context, query: AuditQuery) -> CliResult {
         actor: query.actor,
         action: query.action,
     };
-    let mut authority = context.open()?;
-    let actor = context.actor(&mut authority)?;
+    let (authority, actor) = context.signed_in()?;
     let events = if query.limit.is_some() || query.before.is_some() {
         let limit = query.limit.map_or(DEFAULT_PAGE, |n| n as usize);
         let page = authority.audit_page(actor, &filter, query.before, limit)?;
@@ -87,32 +49,10 @@ pub fn audit(context: &mut Context, query: AuditQuery) -> CliResult {
     } else {
         authority.audit_events(actor, &filter)?
     };
-    if context.global.json {
-        print_json(&to_json(&events));
-    } else if query.csv {
+    if query.csv && !context.global.json {
         crate::output::emit(to_csv(&events).trim_end_matches('\n'));
     } else {
-        let rows: Vec<Vec<String>> = events
-            .iter()
-            .map(|e| {
-                let action = match e.count {
-                    1 => e.action.clone(),
-                    n => format!("{} (×{n})", e.action),
-                };
-                vec![
-                    e.id.to_string(),
-                    date(e.at),
-                    e.actor.clone(),
-                    action,
-                    e.target.clone(),
-                    e.details.clone(),
-                ]
-            })
-            .collect();
-        print_table(
-            &["ID", "TIME", "ACTOR", "ACTION", "TARGET", "DETAILS"],
-            &rows,
-        );
+        print_list(context.global.json, &events);
     }
     Ok(())
 }
@@ -127,7 +67,8 @@ pub fn audit_verify(context: &mut Context) -> CliResult {
         crate::output::emit(&report.summary());
         if report.chained_at_upgrade > 0 {
             eprintln!(
-                "the first {} events were chained when the store was upgraded; changes made to them before that cannot be detected",
+                "the first {} events were chained when the store was upgraded; changes made to \
+                 them before that cannot be detected",
                 report.chained_at_upgrade
             );
         }
@@ -139,8 +80,7 @@ pub fn audit_verify(context: &mut Context) -> CliResult {
 }
 
 pub fn settings(context: &mut Context, command: SettingsCommand) -> CliResult {
-    let mut authority = context.open()?;
-    let actor = context.actor(&mut authority)?;
+    let (mut authority, actor) = context.signed_in()?;
     let current = match command {
         SettingsCommand::Show => {
             authority.whoami(actor)?;
@@ -192,13 +132,13 @@ pub fn settings(context: &mut Context, command: SettingsCommand) -> CliResult {
 
 pub fn clock(context: &mut Context, command: ClockCommand) -> CliResult {
     let ClockCommand::Reset = command;
-    let mut authority = context.open()?;
-    let actor = context.actor(&mut authority)?;
+    let (mut authority, actor) = context.signed_in()?;
     let reset = authority.reset_clock_watermark(actor)?;
     eprintln!("The store now trusts the system clock again");
     if reset.tokens_clamped + reset.accounts_clamped > 0 {
         eprintln!(
-            "It had seen times up to {} s ahead; {} and {} stamped during that time were moved back to now, so nothing revoked, expired or locked then comes back",
+            "It had seen times up to {} s ahead; {} and {} stamped during that time were moved \
+             back to now, so nothing revoked, expired or locked then comes back",
             reset.from - reset.to,
             crate::output::count(reset.tokens_clamped, "token", "tokens"),
             crate::output::count(reset.accounts_clamped, "account", "accounts"),

@@ -10,8 +10,7 @@ use crate::error::CliResult;
 use crate::output::print_json;
 
 pub fn backup(context: &mut Context, file: &Path, passphrase_stdin: bool) -> CliResult {
-    let mut authority = context.open()?;
-    let actor = context.actor(&mut authority)?;
+    let (mut authority, actor) = context.signed_in()?;
     let passphrase = context.stdin.backup_passphrase(passphrase_stdin, true)?;
     let summary = authority.backup(actor, &passphrase, file)?;
     report(context, "Backed up", file, &summary);
@@ -34,8 +33,7 @@ pub fn restore(
 ) -> CliResult {
     let location = context.location()?;
     let summary = if replace && location.path.exists() {
-        let mut authority = context.open()?;
-        let actor = context.actor(&mut authority)?;
+        let (authority, actor) = context.signed_in()?;
         let passphrase = context.stdin.backup_passphrase(passphrase_stdin, false)?;
         authority.replace_with_backup(actor, file, &passphrase, &location.key)?
     } else {

@@ -2,6 +2,7 @@
 mod accounts;
 mod admin;
 mod backup;
+mod serve;
 mod systems;
 mod tokens;
 mod verify;
@@ -34,29 +35,13 @@ pub fn run(context: &mut Context, command: Command) -> CliResult {
             ..
         } => admin::audit_verify(context),
         Command::Audit {
-            since,
-            until,
-            actor,
-            action,
-            csv,
-            limit,
-            before,
+            query,
             command: None,
-        } => admin::audit(
-            context,
-            admin::AuditQuery {
-                since,
-                until,
-                actor,
-                action,
-                csv,
-                limit,
-                before,
-            },
-        ),
+        } => admin::audit(context, query),
         Command::Settings(command) => admin::settings(context, command),
         Command::Clock(command) => admin::clock(context, command),
         Command::Doctor => admin::doctor(context),
+        Command::Serve(args) => serve::serve(context, args),
         Command::Backup {
             file,
             passphrase_stdin,

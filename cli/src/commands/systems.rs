@@ -5,7 +5,8 @@ use crate::args::{Groups, Systems};
 use crate::context::Context;
 use crate::error::CliResult;
 use crate::input;
-use crate::output::{date, print_json, print_table};
+use crate::output::{print_json, print_list};
+use crate::rows::Access;
 
 pub fn systems(context: &mut Context, command: Systems) -> CliResult {
     let mut authority = context.open()?;
@@ -23,9 +24,10 @@ pub fn systems(context: &mut Context, command: Systems) -> CliResult {
             };
             let system = authority.onboard_system(actor, &slug, display_name.as_deref())?;
             if context.global.json {
-                print_json(
-                    &json!({"slug": system.slug, "display_name": system.display_name, "onboarded_by": system.onboarded_by}),
-                );
+                print_json(&json!({
+                    "slug": system.slug, "display_name": system.display_name,
+                    "onboarded_by": system.onboarded_by,
+                }));
             } else {
                 eprintln!(
                     "On-boarded {} ({}); an administrator grants access to it",
@@ -36,51 +38,20 @@ pub fn systems(context: &mut Context, command: Systems) -> CliResult {
         Systems::List => {
             let actor = context.actor(&mut authority)?;
             let systems = authority.systems(actor)?;
-            if context.global.json {
-                let rows: Vec<_> = systems
-                    .iter()
-                    .map(|s| json!({"slug": s.slug, "display_name": s.display_name, "onboarded_by": s.onboarded_by, "onboarded_at": date(s.onboarded_at)}))
-                    .collect();
-                print_json(&rows.into());
-            } else {
-                let rows: Vec<Vec<String>> = systems
-                    .iter()
-                    .map(|s| {
-                        vec![
-                            s.slug.clone(),
-                            s.display_name.clone(),
-                            s.onboarded_by.clone(),
-                            date(s.onboarded_at),
-                        ]
-                    })
-                    .collect();
-                print_table(&["SLUG", "NAME", "ON-BOARDED BY", "ON-BOARDED AT"], &rows);
-            }
+            print_list(context.global.json, &systems);
         }
         Systems::Access { slug } => {
             let actor = context.actor(&mut authority)?;
             let access = authority.system_access(actor, &slug)?;
-            if context.global.json {
-                let rows: Vec<_> = access
-                    .iter()
-                    .map(|(user, why)| json!({"username": user, "reason": why}))
-                    .collect();
-                print_json(&rows.into());
-            } else {
-                let rows: Vec<Vec<String>> = access
-                    .into_iter()
-                    .map(|(user, why)| vec![user, why])
-                    .collect();
-                print_table(&["USERNAME", "WHY"], &rows);
-            }
+            let rows: Vec<Access> = access.into_iter().map(Access::from).collect();
+            print_list(context.global.json, &rows);
         }
     }
     Ok(())
 }
 
 pub fn grant(context: &mut Context, username: &str, system: &str, granted: bool) -> CliResult {
-    let mut authority = context.open()?;
-    let actor = context.actor(&mut authority)?;
+    let (mut authority, actor) = context.signed_in()?;
     if granted {
         authority.grant(actor, username, system)?;
         eprintln!("{username} may access {system}");
@@ -92,8 +63,7 @@ pub fn grant(context: &mut Context, username: &str, system: &str, granted: bool)
 }
 
 pub fn groups(context: &mut Context, command: Groups) -> CliResult {
-    let mut authority = context.open()?;
-    let actor = context.actor(&mut authority)?;
+    let (mut authority, actor) = context.signed_in()?;
     match command {
         Groups::Add { name } => {
             authority.add_group(actor, &name)?;
@@ -117,19 +87,7 @@ pub fn groups(context: &mut Context, command: Groups) -> CliResult {
         }
         Groups::List => {
             let groups = authority.groups(actor)?;
-            if context.global.json {
-                let rows: Vec<_> = groups
-                    .iter()
-                    .map(|g| json!({"name": g.name, "members": g.members, "systems": g.systems}))
-                    .collect();
-                print_json(&rows.into());
-            } else {
-                let rows: Vec<Vec<String>> = groups
-                    .iter()
-                    .map(|g| vec![g.name.clone(), g.members.join(","), g.systems.join(",")])
-                    .collect();
-                print_table(&["GROUP", "MEMBERS", "SYSTEMS"], &rows);
-            }
+            print_list(context.global.json, &groups);
         }
     }
     Ok(())

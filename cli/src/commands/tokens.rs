@@ -6,13 +6,14 @@ use serde_json::json;
 use crate::args::Tokens;
 use crate::context::Context;
 use crate::error::CliResult;
-use crate::output::{date, optional_date, print_json, print_table, token_json};
+use crate::output::{Row, print_json, print_list};
 
 fn print_issued(context: &Context, issued: &IssuedToken, what: &str) {
     let token = &issued.token;
     if context.global.json {
         print_json(&json!({
-            "token": issued.secret.expose(), "id": token.id, "name": token.name, "expires_at": rfc3339(token.expires_at),
+            "token": issued.secret.expose(), "id": token.id, "name": token.name,
+            "expires_at": rfc3339(token.expires_at),
         }));
     } else {
         crate::output::emit(issued.secret.expose());
@@ -27,8 +28,7 @@ fn print_issued(context: &Context, issued: &IssuedToken, what: &str) {
 }
 
 pub fn tokens(context: &mut Context, command: Tokens) -> CliResult {
-    let mut authority = context.open()?;
-    let actor = context.actor(&mut authority)?;
+    let (mut authority, actor) = context.signed_in()?;
     match command {
         Tokens::Create {
             name,
@@ -48,45 +48,12 @@ pub fn tokens(context: &mut Context, command: Tokens) -> CliResult {
         Tokens::List { all, owner } => {
             let scope = TokenScope::from_flags(all, owner);
             let tokens = authority.list_tokens(actor, &scope)?;
-            if context.global.json {
-                print_json(&tokens.iter().map(token_json).collect::<Vec<_>>().into());
-            } else if tokens.is_empty() {
-                eprintln!("No tokens yet. Create one with `latchkey tokens create --name NAME`.");
-            } else {
-                let rows: Vec<Vec<String>> = tokens
-                    .iter()
-                    .map(|t| {
-                        vec![
-                            t.id.clone(),
-                            t.name.clone(),
-                            t.hint.clone(),
-                            t.owner.clone(),
-                            t.status.as_str().into(),
-                            date(t.created_at),
-                            date(t.expires_at),
-                            optional_date(t.last_used_at),
-                        ]
-                    })
-                    .collect();
-                print_table(
-                    &[
-                        "ID",
-                        "NAME",
-                        "HINT",
-                        "OWNER",
-                        "STATUS",
-                        "CREATED",
-                        "EXPIRES",
-                        "LAST USED",
-                    ],
-                    &rows,
-                );
-            }
+            print_list(context.global.json, &tokens);
         }
         Tokens::Revoke { id } => {
             let token = authority.revoke_token(actor, &id)?;
             if context.global.json {
-                print_json(&token_json(&token));
+                print_json(&token.json());
             } else {
                 eprintln!(
                     "Revoked token {} {:?}; it fails verification from now on",

@@ -1,7 +1,7 @@
 //! `verify`: exit 0 valid, 1 denied (with the reason), 2 usage or store problem. A malformed
 //! token is reported before the store or the key is touched.
 use latchkey_core::clock::rfc3339;
-use latchkey_core::verify::{TokenSystems, bookkeeping, precheck};
+use latchkey_core::tokens::verify::{TokenSystems, bookkeeping, precheck};
 use latchkey_core::{Verification, VerifyAction, VerifyRequest, validate};
 use serde_json::json;
 
@@ -19,7 +19,9 @@ pub fn verify(
 ) -> CliResult {
     if !stray.is_empty() {
         return Err(CliError::Usage(
-            "verify never takes the token as an argument (it would show in shell history and ps); pipe it on standard input or set LATCHKEY_TOKEN".into(),
+            "verify never takes the token as an argument (it would show in shell history and \
+             ps); pipe it on standard input or set LATCHKEY_TOKEN"
+                .into(),
         ));
     }
     if let Some(slug) = system {
@@ -59,7 +61,8 @@ fn report(context: &Context, answer: &Verification, system: Option<&str>) -> Cli
             TokenSystems::Listed(slugs) => json!(slugs),
         };
         print_json(&json!({
-            "valid": answer.valid, "reason": reason, "token_id": answer.token_id, "owner": answer.owner,
+            "valid": answer.valid, "reason": reason, "token_id": answer.token_id,
+            "owner": answer.owner,
             "expires_at": answer.expires_at.map(rfc3339), "systems": systems,
         }));
     } else if answer.valid {
