@@ -49,6 +49,8 @@ install_build_prerequisites() {
 
 install_test_prerequisites() {
     apt_install_missing dbus gnome-keyring xvfb xauth webkit2gtk-driver dunst
+    # The reverse proxies and client the `latchkey serve` tests start themselves (tests/tests/serve).
+    apt_install_missing nginx caddy curl
     if ! command -v tauri-driver >/dev/null; then
         cargo install tauri-driver --locked --version '^2'
     fi

@@ -93,6 +93,9 @@ actions! {
     ReminderDelivered = "reminder.delivered",
     /// A verification was denied (batched; identical denials in one second are one event).
     VerifyDenied = "verify.denied",
+    /// The verification service answered a client "too many requests" (more than 100 denials a
+    /// second): one event per client and second, its count the number of such answers.
+    VerifyRateLimited = "verify.rate_limited",
     /// An administrator changed the settings.
     SettingsChanged = "settings.changed",
     /// An administrator reset the clock watermark after a wrong clock was fixed.
@@ -118,7 +121,7 @@ mod tests {
     use super::*;
 
     /// Every wire name, written out: changing one breaks exports, filters and tools.
-    const WIRE_NAMES: [&str; 30] = [
+    const WIRE_NAMES: [&str; 31] = [
         "organisation.created",
         "account.created",
         "account.changed",
@@ -143,6 +146,7 @@ mod tests {
         "token.deleted",
         "reminder.delivered",
         "verify.denied",
+        "verify.rate_limited",
         "settings.changed",
         "clock.reset",
         "store.backed_up",

@@ -25,12 +25,14 @@ pub(crate) const BATCH_AGE: Duration = Duration::from_millis(100);
 /// denial on a read-only store or a full disk always was (the answer is given, unrecorded).
 const MAX_KEPT_EVENTS: usize = 100_000;
 
-/// What makes two denials the same event: time (to the second), target, reason and system.
+/// What makes two denials the same event: time (to the second), action, target, reason and
+/// system.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Identity {
     at: Timestamp,
+    action: AuditAction,
     target: String,
-    reason: &'static str,
+    reason: Option<&'static str>,
     system: Option<String>,
 }
 
@@ -60,18 +62,38 @@ impl PendingDenials {
     ) {
         let identity = Identity {
             at,
+            action: AuditAction::VerifyDenied,
             target: token_id.unwrap_or("-").to_string(),
-            reason: reason.as_str(),
+            reason: Some(reason.as_str()),
             system: system.map(str::to_string),
         };
+        self.add(identity, 1);
+    }
+
+    /// Denials a service answered "too many requests" for one client in one second, already
+    /// counted: one event, however many there were.
+    pub(crate) fn push_rate_limited(&mut self, at: Timestamp, client: &str, denials: u64) {
+        let identity = Identity {
+            at,
+            action: AuditAction::VerifyRateLimited,
+            target: client.to_string(),
+            reason: None,
+            system: None,
+        };
+        self.add(identity, denials);
+    }
+
+    fn add(&mut self, identity: Identity, denials: u64) {
+        let count = i64::try_from(denials).unwrap_or(i64::MAX);
+        let at = identity.at;
         match self.index.get(&identity) {
-            Some(&i) => self.events[i].1 += 1,
+            Some(&i) => self.events[i].1 = self.events[i].1.saturating_add(count),
             None => {
                 self.index.insert(identity.clone(), self.events.len());
-                self.events.push((identity, 1));
+                self.events.push((identity, count));
             }
         }
-        self.denials += 1;
+        self.denials = self.denials.saturating_add(denials);
         self.latest = self.latest.max(Some(at));
         self.since.get_or_insert_with(Instant::now);
     }
@@ -108,13 +130,17 @@ impl PendingDenials {
             conn.prepare_cached(RAISE_WATERMARK)?.execute([latest])?;
         }
         for (denial, count) in &self.events {
+            let details = match denial.reason {
+                Some(reason) => serde_json::json!({"reason": reason, "system": denial.system}),
+                None => serde_json::Value::Null,
+            };
             record_counted(
                 conn,
                 denial.at,
                 SYSTEM_ACTOR,
-                AuditAction::VerifyDenied,
+                denial.action,
                 &denial.target,
-                serde_json::json!({"reason": denial.reason, "system": denial.system}),
+                details,
                 *count,
             )?;
         }
@@ -159,6 +185,29 @@ mod tests {
         let counts: Vec<i64> = pending.events.iter().map(|(_, c)| *c).collect();
         assert_eq!(counts, [3, 1, 1, 1]);
         assert_eq!(pending.denials(), 6);
+    }
+
+    #[test]
+    fn rate_limited_counts_are_one_event_per_client_and_second() {
+        let mut pending = PendingDenials::default();
+        pending.push_rate_limited(10, "192.0.2.7", 500);
+        pending.push_rate_limited(10, "192.0.2.7", 20);
+        pending.push_rate_limited(10, "192.0.2.8", 3);
+        pending.push(10, None, DenyReason::Unknown, None);
+        let events: Vec<(AuditAction, &str, i64)> = pending
+            .events
+            .iter()
+            .map(|(i, c)| (i.action, i.target.as_str(), *c))
+            .collect();
+        assert_eq!(
+            events,
+            [
+                (AuditAction::VerifyRateLimited, "192.0.2.7", 520),
+                (AuditAction::VerifyRateLimited, "192.0.2.8", 3),
+                (AuditAction::VerifyDenied, "-", 1),
+            ]
+        );
+        assert_eq!(pending.denials(), 524);
     }
 
     #[test]

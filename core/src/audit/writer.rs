@@ -64,6 +64,11 @@ impl AuditWriter {
         self.pending.push(at, token_id, reason, system);
     }
 
+    /// Queues one client's rate-limited denials of one second as one event.
+    pub(crate) fn queue_rate_limited(&mut self, at: Timestamp, client: &str, denials: u64) {
+        self.pending.push_rate_limited(at, client, denials);
+    }
+
     /// "Now" as the waiting denials saw it: `now`, or a later time one of them saw.
     pub(crate) fn seen(&self, now: Timestamp) -> Timestamp {
         self.pending.latest().map_or(now, |latest| latest.max(now))

@@ -61,6 +61,9 @@ pub struct Verification {
     pub owner: Option<String>,
     /// When it expires, when known.
     pub expires_at: Option<Timestamp>,
+    /// When it was issued, when known (for introspection's `iat`; not in the CLI's answer).
+    #[serde(skip)]
+    pub issued_at: Option<Timestamp>,
     /// What it may access now (listed only when asked).
     pub systems: TokenSystems,
     /// The account the token belongs to (for acting with a token); not part of the answer.
@@ -76,6 +79,7 @@ impl Verification {
             token_id: None,
             owner: None,
             expires_at: None,
+            issued_at: None,
             systems: TokenSystems::Listed(Vec::new()),
             owner_actor: None,
         }
@@ -92,6 +96,7 @@ struct Found {
     public_id: String,
     owner_id: i64,
     expires_at: Timestamp,
+    created_at: Timestamp,
     revoked_at: Option<Timestamp>,
     last_used_at: Option<Timestamp>,
     narrowed: bool,
@@ -106,12 +111,41 @@ struct Found {
 const FIND_BY_DIGEST: &str = "
     SELECT t.id, t.public_id, t.owner_id, t.expires_at, t.revoked_at, t.last_used_at,
     t.narrowed, t.predecessor_id, a.username, a.status, (SELECT max_seen FROM clock_watermark
-    WHERE id = 1) FROM tokens t JOIN accounts a ON a.id = t.owner_id WHERE t.digest = ?1";
+    WHERE id = 1), t.created_at FROM tokens t JOIN accounts a ON a.id = t.owner_id
+    WHERE t.digest = ?1";
 
 impl Authority {
     /// Verifies a token for a tool. Denials are audited; a valid use records last-used (at most
     /// once a minute per token) and ends a rotated predecessor's grace period.
     pub fn verify(&mut self, token: &str, request: &VerifyRequest<'_>) -> Result<Verification> {
+        self.verify_and_audit(token, request, true)
+    }
+
+    /// [`verify`](Self::verify) without queueing a denial: for a service answering a client
+    /// that is over its denial rate, whose denials it counts into one
+    /// [`record_rate_limited`](Self::record_rate_limited) event a second instead.
+    pub fn verify_unaudited(
+        &mut self,
+        token: &str,
+        request: &VerifyRequest<'_>,
+    ) -> Result<Verification> {
+        self.verify_and_audit(token, request, false)
+    }
+
+    /// Queues one event, stamped now, for the `denials` a service answered "too many requests"
+    /// to `client` since it last recorded them (once a second); written with the next batch.
+    pub fn record_rate_limited(&mut self, client: &str, denials: u64) -> Result<()> {
+        let now = self.audit.seen(self.clock_now());
+        self.audit.queue_rate_limited(now, client, denials);
+        bookkeeping(self.flush_audit_if_due())
+    }
+
+    fn verify_and_audit(
+        &mut self,
+        token: &str,
+        request: &VerifyRequest<'_>,
+        audit_denial: bool,
+    ) -> Result<Verification> {
         // A restore may have moved another store in since this one was opened (a long-running
         // process): the store set aside would not see a revocation made since (one `stat`).
         self.conn.check_not_replaced()?;
@@ -136,11 +170,15 @@ impl Authority {
                     owner: r.get(8)?,
                     owner_status: r.get(9)?,
                     watermark: r.get(10)?,
+                    created_at: r.get(11)?,
                 })
             })
             .optional()?;
         let Some(found) = found else {
-            bookkeeping(self.record_denial(None, DenyReason::Unknown, request, self.clock_now()))?;
+            if audit_denial {
+                let now = self.clock_now();
+                bookkeeping(self.record_denial(None, DenyReason::Unknown, request, now))?;
+            }
             return Ok(Verification::denied(DenyReason::Unknown));
         };
         let now = self.audit.seen(self.clock_now().max(found.watermark));
@@ -150,6 +188,7 @@ impl Authority {
             token_id: Some(found.public_id.clone()),
             owner: Some(found.owner.clone()),
             expires_at: Some(found.expires_at),
+            issued_at: Some(found.created_at),
             systems: TokenSystems::Listed(Vec::new()),
             owner_actor: Some(Actor {
                 account_id: found.owner_id,
@@ -173,7 +212,9 @@ impl Authority {
             TokenStatus::Active => self.access_denial(&found, owner.as_ref(), request)?,
         };
         if let Some(reason) = reason {
-            bookkeeping(self.record_denial(Some(&found.public_id), reason, request, now))?;
+            if audit_denial {
+                bookkeeping(self.record_denial(Some(&found.public_id), reason, request, now))?;
+            }
             answer.reason = Some(reason);
             return Ok(answer);
         }

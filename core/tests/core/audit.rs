@@ -616,3 +616,58 @@ fn pages_are_newest_first_and_reach_the_oldest() {
         Err(CoreError::Forbidden(_))
     ));
 }
+
+#[test]
+fn a_service_counts_a_flooding_clients_denials_into_one_event_a_second() {
+    let mut f = Fixture::new();
+    let token = f.token(f.admin, "ci");
+    f.authority.revoke_token(f.admin, &token.token.id).unwrap();
+    // Over its rate, the client's denials are answered without an event each...
+    for _ in 0..50 {
+        let answer = f
+            .authority
+            .verify_unaudited(token.secret.expose(), &VerifyRequest::default())
+            .unwrap();
+        assert!(!answer.valid);
+    }
+    for unknown in unknown_tokens(50) {
+        let request = VerifyRequest::default();
+        assert!(
+            !f.authority
+                .verify_unaudited(&unknown, &request)
+                .unwrap()
+                .valid
+        );
+    }
+    // ...and counted, by the service, into one event for that second.
+    f.authority.record_rate_limited("192.0.2.7", 100).unwrap();
+    f.authority.flush_audit().unwrap();
+    assert_eq!(denials_in_log(&f), 0);
+    let limited: Vec<(i64, String, String)> = f
+        .authority
+        .audit_events(
+            f.admin,
+            &AuditFilter {
+                action: Some("verify.rate_limited".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.count, e.target, e.actor))
+        .collect();
+    assert_eq!(
+        limited,
+        [(100, "192.0.2.7".to_string(), "latchkey".to_string())]
+    );
+    assert!(f.authority.verify_audit_chain().unwrap().intact());
+}
+
+#[test]
+fn a_verification_says_when_the_token_was_issued() {
+    let mut f = Fixture::new();
+    let token = f.token(f.admin, "ci");
+    let answer = f.verify(&token, None);
+    assert_eq!(answer.issued_at, Some(START));
+    assert_eq!(answer.expires_at, Some(token.token.expires_at));
+}

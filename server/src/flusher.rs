@@ -1,0 +1,53 @@
+//! The background work of a running service: denials waiting for their batch are written
+//! within about 100 ms even when no request arrives (core only checks on a verification), and
+//! once a second the rate-limited denials of each client are recorded as one aggregate.
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+use tokio::time::MissedTickBehavior;
+
+use crate::flood::FloodGuard;
+use crate::log;
+use crate::pool::Pool;
+
+/// Core's batch age (SPEC §2: one transaction every ≤ 100 ms or 1 000 events).
+const FLUSH_EVERY: Duration = Duration::from_millis(100);
+const AGGREGATE_EVERY: Duration = Duration::from_secs(1);
+
+pub(crate) async fn run(pool: Arc<Pool>, flood: Arc<FloodGuard>, mut stop: watch::Receiver<bool>) {
+    let mut ticks = tokio::time::interval(FLUSH_EVERY);
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut aggregated = Instant::now();
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {}
+            _ = stop.wait_for(|stopped| *stopped) => break,
+        }
+        if pool.pending_events() > 0 {
+            let pool = Arc::clone(&pool);
+            let _ = tokio::task::spawn_blocking(move || pool.flush(false)).await;
+        }
+        if aggregated.elapsed() >= AGGREGATE_EVERY {
+            aggregated = Instant::now();
+            record_limited(&pool, &flood, aggregated).await;
+        }
+    }
+    // The last second of a flood is recorded too (the final flush writes it).
+    record_limited(&pool, &flood, Instant::now()).await;
+}
+
+/// One audit event per client for the denials it was answered 429 since the last second.
+async fn record_limited(pool: &Arc<Pool>, flood: &FloodGuard, now: Instant) {
+    for (client, denials) in flood.take_limited(now) {
+        let client = client.to_string();
+        let recorded = pool
+            .run(move |authority| authority.record_rate_limited(&client, denials))
+            .await;
+        if recorded.is_err() {
+            log::info(&format!(
+                "{denials} rate-limited denials could not be recorded"
+            ));
+        }
+    }
+}
