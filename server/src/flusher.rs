@@ -1,6 +1,7 @@
 //! The background work of a running service: denials waiting for their batch are written
 //! within about 100 ms even when no request arrives (core only checks on a verification), and
-//! once a second the rate-limited denials of each client are recorded as one aggregate.
+//! once a second the rate-limited denials of each client are recorded as one aggregate (and
+//! once more after a stop has drained the requests in flight).
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -33,12 +34,10 @@ pub(crate) async fn run(pool: Arc<Pool>, flood: Arc<FloodGuard>, mut stop: watch
             record_limited(&pool, &flood, aggregated).await;
         }
     }
-    // The last second of a flood is recorded too (the final flush writes it).
-    record_limited(&pool, &flood, Instant::now()).await;
 }
 
 /// One audit event per client for the denials it was answered 429 since the last second.
-async fn record_limited(pool: &Arc<Pool>, flood: &FloodGuard, now: Instant) {
+pub(crate) async fn record_limited(pool: &Arc<Pool>, flood: &FloodGuard, now: Instant) {
     for (client, denials) in flood.take_limited(now) {
         let client = client.to_string();
         let recorded = pool

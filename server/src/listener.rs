@@ -1,7 +1,9 @@
 //! Accepting connections: a bounded number at once, TLS when configured, HTTP/1.1 with the
 //! limits of SPEC §5 (8 KiB of headers, 30 s idle), each request tagged with its peer address.
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::Router;
@@ -13,9 +15,11 @@ use hyper_util::server::graceful::Watcher;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
+use tokio_io_timeout::TimeoutStream;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
+use crate::client_addr::TrustedProxies;
 use crate::log;
 use crate::metrics::Metrics;
 use crate::routes::PeerAddr;
@@ -25,6 +29,9 @@ pub const MAX_HEADER_BYTES: usize = 8 * 1024;
 /// A connection that sends nothing for this long (between requests, or in the middle of one)
 /// is closed.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Connections one address may hold at once (a trusted proxy excepted), so a few slow clients
+/// cannot take every connection from everyone else.
+pub const MAX_CONNECTIONS_PER_CLIENT: usize = 64;
 /// A TLS handshake must be done by then.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -34,6 +41,49 @@ pub(crate) struct Listener {
     pub(crate) router: Router,
     pub(crate) connections: Arc<Semaphore>,
     pub(crate) metrics: Arc<Metrics>,
+    /// Proxies whose connections carry many clients: not held to the per-address cap.
+    pub(crate) trusted: TrustedProxies,
+}
+
+/// Connections open per address.
+#[derive(Debug, Default)]
+struct PerAddress(Mutex<HashMap<IpAddr, usize>>);
+
+impl PerAddress {
+    /// Counts a connection from `ip`, or refuses it when that address already holds its share.
+    fn admit(self: &Arc<Self>, ip: IpAddr) -> Option<AddressSlot> {
+        let mut open = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = open.entry(ip).or_insert(0);
+        if *count >= MAX_CONNECTIONS_PER_CLIENT {
+            return None;
+        }
+        *count += 1;
+        Some(AddressSlot(Arc::clone(self), ip))
+    }
+}
+
+/// One connection's place in its address's count, given back when the connection ends.
+struct AddressSlot(Arc<PerAddress>, IpAddr);
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let mut open = (self.0).0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = open.get_mut(&self.1) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.1);
+            }
+        }
+    }
+}
+
+/// The stream with a deadline on every read and write: a client that sends nothing, or stops
+/// reading what it is sent, for [`IDLE_TIMEOUT`] loses its connection.
+fn with_deadlines(stream: TcpStream) -> Pin<Box<TimeoutStream<TcpStream>>> {
+    let mut stream = TimeoutStream::new(stream);
+    stream.set_read_timeout(Some(IDLE_TIMEOUT));
+    stream.set_write_timeout(Some(IDLE_TIMEOUT));
+    Box::pin(stream)
 }
 
 impl Listener {
@@ -46,6 +96,7 @@ impl Listener {
             .max_header_size(MAX_HEADER_BYTES)
             .keep_alive(true);
         let http = Arc::new(http);
+        let per_address = Arc::new(PerAddress::default());
         loop {
             let permit = tokio::select! {
                 permit = Arc::clone(&self.connections).acquire_owned() => permit,
@@ -65,6 +116,16 @@ impl Listener {
                     continue;
                 }
             };
+            let address_slot = match self.trusted.contains(peer.ip()) {
+                true => None,
+                false => match per_address.admit(peer.ip()) {
+                    Some(slot) => Some(slot),
+                    None => {
+                        log::debug(|| format!("{} holds too many connections", peer.ip()));
+                        continue;
+                    }
+                },
+            };
             let _ = stream.set_nodelay(true);
             let connection = Connection {
                 peer,
@@ -80,7 +141,7 @@ impl Listener {
                 let metrics = Arc::clone(&connection.metrics);
                 connection.serve(stream, tls, stop).await;
                 metrics.connection_closed();
-                drop(permit);
+                drop((permit, address_slot));
             });
         }
     }
@@ -101,6 +162,7 @@ impl Connection {
         tls: Option<TlsAcceptor>,
         mut stop: watch::Receiver<bool>,
     ) {
+        let stream = with_deadlines(stream);
         let Some(acceptor) = tls else {
             return self.http(stream).await;
         };

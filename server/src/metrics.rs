@@ -76,7 +76,7 @@ impl Metrics {
 
     pub(crate) fn verification(&self, outcome: Outcome, took: Duration) {
         let label = OutcomeLabel {
-            outcome: outcome.as_str(),
+            outcome: outcome.metric_label(),
         };
         self.verifications.get_or_create(&label).inc();
         self.latency.observe(took.as_secs_f64());
@@ -127,7 +127,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("latchkey_verifications_total{outcome=\"revoked\"} 1"),
+            text.contains("latchkey_verifications_total{outcome=\"invalid_token\"} 1"),
             "{text}"
         );
         assert!(

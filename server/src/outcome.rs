@@ -26,6 +26,19 @@ impl Outcome {
         }
     }
 
+    /// The metric label: what the answer already says (its status and challenge), never the
+    /// reason of a denial, since `/metrics` is open to whoever reaches the service.
+    pub(crate) fn metric_label(self) -> &'static str {
+        match self.status() {
+            StatusCode::NO_CONTENT => "valid",
+            StatusCode::UNAUTHORIZED => "invalid_token",
+            StatusCode::FORBIDDEN => "insufficient_scope",
+            StatusCode::TOO_MANY_REQUESTS => "rate_limited",
+            StatusCode::BAD_REQUEST => "bad_request",
+            _ => "unavailable",
+        }
+    }
+
     pub(crate) fn status(self) -> StatusCode {
         match self {
             Outcome::Valid => StatusCode::NO_CONTENT,

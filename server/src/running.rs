@@ -69,6 +69,7 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer> {
         connections: Arc::new(Semaphore::new(config.max_connections.max(1))),
         metrics: Arc::clone(&shared.metrics),
         tls: tls.clone(),
+        trusted: config.trust_proxy.clone(),
     };
     let (stop, stopped) = watch::channel(false);
     let done = tokio::spawn(async move {
@@ -82,6 +83,8 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer> {
         listener.run(stopped, || graceful.watcher()).await;
         let _ = tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await;
         let _ = flusher.await;
+        // The requests answered while draining may have been rate-limited too.
+        flusher::record_limited(&pool, &shared.flood, std::time::Instant::now()).await;
         let _ = tokio::task::spawn_blocking(move || pool.flush(true)).await;
     });
     Ok(RunningServer {

@@ -114,22 +114,33 @@ const FIND_BY_DIGEST: &str = "
     WHERE id = 1), t.created_at FROM tokens t JOIN accounts a ON a.id = t.owner_id
     WHERE t.digest = ?1";
 
+/// Which denials a verification queues for the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DenialAudit {
+    /// Every denial, with the system asked for.
+    Each,
+    /// A flooding client's: ours without the system, unknown tokens not at all.
+    Flood,
+}
+
 impl Authority {
     /// Verifies a token for a tool. Denials are audited; a valid use records last-used (at most
     /// once a minute per token) and ends a rotated predecessor's grace period.
     pub fn verify(&mut self, token: &str, request: &VerifyRequest<'_>) -> Result<Verification> {
-        self.verify_and_audit(token, request, true)
+        self.verify_and_audit(token, request, DenialAudit::Each)
     }
 
-    /// [`verify`](Self::verify) without queueing a denial: for a service answering a client
-    /// that is over its denial rate, whose denials it counts into one
-    /// [`record_rate_limited`](Self::record_rate_limited) event a second instead.
-    pub fn verify_unaudited(
+    /// [`verify`](Self::verify) for a client over its denial rate (a service's flood control):
+    /// a denial of one of our tokens is still queued, without the system the client named (so
+    /// each token's denials of one second stay one event whatever systems a flood names); a
+    /// denial of an unknown token is not queued: the service counts those into one
+    /// [`record_rate_limited`](Self::record_rate_limited) event a second.
+    pub fn verify_in_flood(
         &mut self,
         token: &str,
         request: &VerifyRequest<'_>,
     ) -> Result<Verification> {
-        self.verify_and_audit(token, request, false)
+        self.verify_and_audit(token, request, DenialAudit::Flood)
     }
 
     /// Queues one event, stamped now, for the `denials` a service answered "too many requests"
@@ -144,7 +155,7 @@ impl Authority {
         &mut self,
         token: &str,
         request: &VerifyRequest<'_>,
-        audit_denial: bool,
+        audit: DenialAudit,
     ) -> Result<Verification> {
         // A restore may have moved another store in since this one was opened (a long-running
         // process): the store set aside would not see a revocation made since (one `stat`).
@@ -175,9 +186,9 @@ impl Authority {
             })
             .optional()?;
         let Some(found) = found else {
-            if audit_denial {
+            if audit == DenialAudit::Each {
                 let now = self.clock_now();
-                bookkeeping(self.record_denial(None, DenyReason::Unknown, request, now))?;
+                bookkeeping(self.record_denial(None, DenyReason::Unknown, request.system, now))?;
             }
             return Ok(Verification::denied(DenyReason::Unknown));
         };
@@ -194,27 +205,33 @@ impl Authority {
                 account_id: found.owner_id,
             }),
         };
-        // The owner's role and grants are needed only to check access or list systems; read once.
-        let needs_owner = request.list_systems
-            || (request.action == VerifyAction::Access && request.system.is_some());
-        let owner = match needs_owner {
-            true => Some(
-                load_account_by_id(&self.conn, found.owner_id)?.ok_or(crate::CoreError::Corrupt)?,
-            ),
-            false => None,
-        };
-        let reason = match TokenStatus::at(now, found.expires_at, found.revoked_at) {
+        let mut reason = match TokenStatus::at(now, found.expires_at, found.revoked_at) {
             TokenStatus::Revoked => Some(DenyReason::Revoked),
             TokenStatus::Expired => Some(DenyReason::Expired),
             TokenStatus::Active if found.owner_status != AccountStatus::Active.as_str() => {
                 Some(DenyReason::OwnerDeactivated)
             }
-            TokenStatus::Active => self.access_denial(&found, owner.as_ref(), request)?,
+            TokenStatus::Active => None,
         };
+        // The owner's role and grants are needed only to check access or list systems, and only
+        // for a token still in force; read once.
+        let needs_owner = request.list_systems
+            || (request.action == VerifyAction::Access && request.system.is_some());
+        let owner = match needs_owner && reason.is_none() {
+            true => Some(
+                load_account_by_id(&self.conn, found.owner_id)?.ok_or(crate::CoreError::Corrupt)?,
+            ),
+            false => None,
+        };
+        if reason.is_none() {
+            reason = self.access_denial(&found, owner.as_ref(), request)?;
+        }
         if let Some(reason) = reason {
-            if audit_denial {
-                bookkeeping(self.record_denial(Some(&found.public_id), reason, request, now))?;
-            }
+            let system = match audit {
+                DenialAudit::Each => request.system,
+                DenialAudit::Flood => None,
+            };
+            bookkeeping(self.record_denial(Some(&found.public_id), reason, system, now))?;
             answer.reason = Some(reason);
             return Ok(answer);
         }
@@ -332,11 +349,10 @@ impl Authority {
         &mut self,
         token_id: Option<&str>,
         reason: DenyReason,
-        request: &VerifyRequest<'_>,
+        system: Option<&str>,
         at: Timestamp,
     ) -> Result<()> {
-        self.audit
-            .queue_denial(at, token_id, reason, request.system);
+        self.audit.queue_denial(at, token_id, reason, system);
         self.flush_audit_if_due()
     }
 }

@@ -622,27 +622,48 @@ fn a_service_counts_a_flooding_clients_denials_into_one_event_a_second() {
     let mut f = Fixture::new();
     let token = f.token(f.admin, "ci");
     f.authority.revoke_token(f.admin, &token.token.id).unwrap();
-    // Over its rate, the client's denials are answered without an event each...
-    for _ in 0..50 {
+    // Over its rate, a client's denials of our tokens are still each token's events, whatever
+    // systems it names (one event a second, without the system)...
+    for i in 0..50 {
+        let system = format!("system-{i}");
+        let request = VerifyRequest {
+            system: Some(&system),
+            ..VerifyRequest::default()
+        };
         let answer = f
             .authority
-            .verify_unaudited(token.secret.expose(), &VerifyRequest::default())
+            .verify_in_flood(token.secret.expose(), &request)
             .unwrap();
         assert!(!answer.valid);
     }
+    // ...while unknown tokens get no event each...
     for unknown in unknown_tokens(50) {
         let request = VerifyRequest::default();
         assert!(
             !f.authority
-                .verify_unaudited(&unknown, &request)
+                .verify_in_flood(&unknown, &request)
                 .unwrap()
                 .valid
         );
     }
-    // ...and counted, by the service, into one event for that second.
-    f.authority.record_rate_limited("192.0.2.7", 100).unwrap();
+    // ...but are counted, by the service, into one event for that second.
+    f.authority.record_rate_limited("192.0.2.7", 50).unwrap();
     f.authority.flush_audit().unwrap();
-    assert_eq!(denials_in_log(&f), 0);
+    let denied: Vec<(i64, String, String)> = f
+        .authority
+        .audit_events(
+            f.admin,
+            &AuditFilter {
+                action: Some("verify.denied".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.count, e.target, e.details))
+        .collect();
+    let revoked = r#"{"reason":"revoked","system":null}"#.to_string();
+    assert_eq!(denied, [(50, token.token.id.clone(), revoked)]);
     let limited: Vec<(i64, String, String)> = f
         .authority
         .audit_events(

@@ -48,8 +48,9 @@ pub(crate) async fn check(
     action: VerifyAction,
 ) -> Checked {
     let client = client_ip(peer.ip(), headers, &shared.trusted);
-    // A client over its denial rate is verified without an audit event per denial: its 429s
-    // are counted into one event a second (`flusher`). Its valid tokens still pass.
+    // A client over its denial rate is verified "in flood": denials of our tokens are still
+    // audited (per token and second), unknown tokens' are counted into one event a second
+    // (`flusher`). Its valid tokens still pass.
     let limited = shared.flood.is_limited(client, Instant::now());
     let mut audited = Audited::Never;
     let (outcome, verification) = match credential(headers) {
@@ -60,10 +61,6 @@ pub(crate) async fn check(
             (Outcome::Denied(DenyReason::Malformed), None)
         }
         Credential::Token(token) => {
-            audited = match limited {
-                true => Audited::Deferred,
-                false => Audited::OnItsOwn,
-            };
             let verified = shared
                 .pool
                 .run(move |authority| {
@@ -73,11 +70,16 @@ pub(crate) async fn check(
                         list_systems: false,
                     };
                     match limited {
-                        true => authority.verify_unaudited(&token, &request),
+                        true => authority.verify_in_flood(&token, &request),
                         false => authority.verify(&token, &request),
                     }
                 })
                 .await;
+            // Only an unknown token's denial in a flood waits for the aggregate event.
+            audited = match verified {
+                Ok(ref v) if limited && v.token_id.is_none() => Audited::Deferred,
+                _ => Audited::OnItsOwn,
+            };
             match verified {
                 Ok(v) if v.valid => (Outcome::Valid, Some(v)),
                 Ok(v) => (
