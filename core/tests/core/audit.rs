@@ -679,7 +679,7 @@ fn a_service_counts_a_flooding_clients_denials_into_one_event_a_second() {
         .collect();
     assert_eq!(
         limited,
-        [(100, "192.0.2.7".to_string(), "latchkey".to_string())]
+        [(50, "192.0.2.7".to_string(), "latchkey".to_string())]
     );
     assert!(f.authority.verify_audit_chain().unwrap().intact());
 }
