@@ -17,6 +17,7 @@ mod pool;
 mod routes;
 mod running;
 mod signal;
+mod snippet;
 mod tls;
 
 pub use client_addr::TrustedProxies;
@@ -27,3 +28,4 @@ pub use listener::{IDLE_TIMEOUT, MAX_HEADER_BYTES};
 pub use routes::MAX_BODY_BYTES;
 pub use running::{RunningServer, start};
 pub use signal::serve_until_signal;
+pub use snippet::nginx_snippet;

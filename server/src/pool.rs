@@ -1,9 +1,14 @@
 //! The store, for many requests at once. An `Authority` holds one SQLite connection and is not
-//! shared between threads, so the pool keeps a few, each behind its own mutex, and runs store
-//! work on tokio's blocking threads (a batch of denials or a last-used write syncs the disk).
-//! Nothing is cached: every verification reads the store as it is now.
+//! shared between threads, so the pool keeps a few, each behind its own mutex. A verification
+//! only reads (an indexed look-up, microseconds), so it runs right on the async worker when an
+//! authority is free and none of its waiting denials is about to be written; otherwise (a batch
+//! of denials due, a store to open again, every authority busy) the work goes to tokio's
+//! blocking threads, since a write syncs the disk. Handing every request to a blocking thread
+//! cost two thread switches each, most of the service's time (scripts/bench-serve,
+//! docs/PERFORMANCE.md). Nothing is cached: every verification reads the store as it is now.
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
+use std::time::{Duration, Instant};
 
 use latchkey_core::platform::paths::StoreLocation;
 use latchkey_core::tokens::verify::bookkeeping;
@@ -21,7 +26,16 @@ struct Slot {
     authority: Mutex<Option<Authority>>,
     /// Audit events this authority holds unwritten, as of its last use.
     pending: AtomicU64,
+    /// Denials they count, as of its last use.
+    pending_denials: AtomicU64,
+    /// When its waiting denials were first seen (microseconds since `Pool::started`, 0: none).
+    pending_since: AtomicU64,
 }
+
+/// Core writes waiting denials when 1 000 wait or the oldest has waited 100 ms (SPEC §2); work
+/// on an authority this close to either goes to a blocking thread, as it may sync the disk.
+const NEAR_BATCH_DENIALS: u64 = 900;
+const NEAR_BATCH_AGE: Duration = Duration::from_millis(70);
 
 pub(crate) struct Pool {
     slots: Vec<Slot>,
@@ -31,6 +45,7 @@ pub(crate) struct Pool {
     location: StoreLocation,
     clock: Arc<dyn Clock>,
     healthy: AtomicBool,
+    started: Instant,
 }
 
 impl Pool {
@@ -47,6 +62,8 @@ impl Pool {
             slots.push(Slot {
                 authority: Mutex::new(Some(authority)),
                 pending: AtomicU64::new(0),
+                pending_denials: AtomicU64::new(0),
+                pending_since: AtomicU64::new(0),
             });
         }
         Ok(Pool {
@@ -56,21 +73,53 @@ impl Pool {
             location,
             clock,
             healthy: AtomicBool::new(true),
+            started: Instant::now(),
         })
     }
 
-    /// Runs `work` on an authority on a blocking thread. A store replaced by a restore is
-    /// opened again and the work retried once; any other store or key error is `Unavailable`.
+    /// Runs `work` on an authority: on this thread when one is free and will not write a batch
+    /// of denials, else on a blocking thread. A store replaced by a restore is opened again and
+    /// the work retried once; any other store or key error is `Unavailable`.
     pub(crate) async fn run<T, F>(self: &Arc<Self>, work: F) -> Result<T, Unavailable>
     where
         T: Send + 'static,
         F: Fn(&mut Authority) -> latchkey_core::Result<T> + Send + 'static,
     {
+        if let Some(answer) = self.run_inline(&work) {
+            return answer;
+        }
         let _permit = self.permits.acquire().await.map_err(|_| Unavailable)?;
         let pool = Arc::clone(self);
         tokio::task::spawn_blocking(move || pool.run_blocking(&work))
             .await
             .unwrap_or(Err(Unavailable))
+    }
+
+    /// `work` right here, on an open authority nobody holds whose denials are not about to be
+    /// written; None when there is none, or when the store must be opened again (blocking).
+    fn run_inline<T>(
+        &self,
+        work: &dyn Fn(&mut Authority) -> latchkey_core::Result<T>,
+    ) -> Option<Result<T, Unavailable>> {
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        for offset in 0..self.slots.len() {
+            let slot = &self.slots[(start + offset) % self.slots.len()];
+            if self.near_batch(slot) {
+                continue;
+            }
+            let Ok(mut guard) = slot.authority.try_lock() else {
+                continue;
+            };
+            let authority = guard.as_mut()?;
+            return match work(authority) {
+                Err(CoreError::StoreReplaced) => {
+                    *guard = None;
+                    None
+                }
+                answer => Some(self.settle(slot, guard, answer)),
+            };
+        }
+        None
     }
 
     fn run_blocking<T>(
@@ -83,11 +132,20 @@ impl Pool {
             *guard = None;
             answer = self.attempt(&mut guard, work);
         }
+        self.settle(slot, guard, answer)
+    }
+
+    /// Notes what the authority now holds unwritten, or drops it after an error.
+    fn settle<T>(
+        &self,
+        slot: &Slot,
+        mut guard: MutexGuard<'_, Option<Authority>>,
+        answer: latchkey_core::Result<T>,
+    ) -> Result<T, Unavailable> {
         match answer {
             Ok(value) => {
                 if let Some(authority) = guard.as_ref() {
-                    let pending = authority.audit_stats().pending_events;
-                    slot.pending.store(pending as u64, Ordering::Relaxed);
+                    self.note_pending(slot, authority);
                 }
                 self.mark_healthy();
                 Ok(value)
@@ -98,6 +156,32 @@ impl Pool {
                 Err(Unavailable)
             }
         }
+    }
+
+    fn note_pending(&self, slot: &Slot, authority: &Authority) {
+        let stats = authority.audit_stats();
+        slot.pending
+            .store(stats.pending_events as u64, Ordering::Relaxed);
+        slot.pending_denials
+            .store(stats.pending_denials, Ordering::Relaxed);
+        if stats.pending_events == 0 {
+            slot.pending_since.store(0, Ordering::Relaxed);
+        } else if slot.pending_since.load(Ordering::Relaxed) == 0 {
+            let now = self.started.elapsed().as_micros().max(1);
+            slot.pending_since
+                .store(u64::try_from(now).unwrap_or(u64::MAX), Ordering::Relaxed);
+        }
+    }
+
+    /// Whether the slot's next use may write its waiting denials (core's batch size or age).
+    fn near_batch(&self, slot: &Slot) -> bool {
+        let since = slot.pending_since.load(Ordering::Relaxed);
+        if since == 0 {
+            return false;
+        }
+        let now = u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        slot.pending_denials.load(Ordering::Relaxed) >= NEAR_BATCH_DENIALS
+            || now.saturating_sub(since) >= NEAR_BATCH_AGE.as_micros() as u64
     }
 
     fn attempt<T>(
@@ -150,7 +234,7 @@ impl Pool {
                 (true, Err(TryLockError::WouldBlock)) => lock(slot),
                 (false, Err(TryLockError::WouldBlock)) => continue,
             };
-            flush_slot(slot, guard);
+            flush_slot(self, slot, guard);
         }
     }
 
@@ -179,26 +263,29 @@ impl Pool {
     }
 }
 
-fn flush_slot(slot: &Slot, mut guard: MutexGuard<'_, Option<Authority>>) {
+fn flush_slot(pool: &Pool, slot: &Slot, mut guard: MutexGuard<'_, Option<Authority>>) {
     let Some(authority) = guard.as_mut() else {
-        slot.pending.store(0, Ordering::Relaxed);
+        clear_pending(slot);
         return;
     };
     // On a read-only store or a full disk they stay waiting (core bounds them), as in the CLI.
     match bookkeeping(authority.flush_audit()) {
-        Ok(()) => {
-            let pending = authority.audit_stats().pending_events;
-            slot.pending.store(pending as u64, Ordering::Relaxed);
-        }
+        Ok(()) => pool.note_pending(slot, authority),
         Err(error) => {
             // Replaced or unreadable: the next request opens the store again.
             log::info(&format!(
                 "could not write the pending audit events: {error}"
             ));
             *guard = None;
-            slot.pending.store(0, Ordering::Relaxed);
+            clear_pending(slot);
         }
     }
+}
+
+fn clear_pending(slot: &Slot) {
+    slot.pending.store(0, Ordering::Relaxed);
+    slot.pending_denials.store(0, Ordering::Relaxed);
+    slot.pending_since.store(0, Ordering::Relaxed);
 }
 
 fn lock(slot: &Slot) -> MutexGuard<'_, Option<Authority>> {

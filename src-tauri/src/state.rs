@@ -33,6 +33,8 @@ pub struct AppState {
     /// Locked after `store` when both are held, never before.
     session: Mutex<Slot>,
     on_end: OnceLock<SessionEndListener>,
+    /// The verification service, when Settings started it (it stops with the app).
+    pub service: tokio::sync::Mutex<Option<latchkey_server::RunningServer>>,
 }
 
 impl AppState {
@@ -44,6 +46,7 @@ impl AppState {
             store: Mutex::new(None),
             session: Mutex::new(Slot::Out),
             on_end: OnceLock::new(),
+            service: tokio::sync::Mutex::new(None),
         }
     }
 

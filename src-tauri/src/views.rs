@@ -352,3 +352,25 @@ mod tests {
         }
     }
 }
+
+/// The verification service the app runs (Settings → Verification service).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ServiceView {
+    /// Where it answers (`http://127.0.0.1:PORT`), while it runs.
+    pub url: Option<String>,
+    /// An nginx configuration protecting a location with it, while it runs.
+    pub nginx_snippet: Option<String>,
+}
+
+impl ServiceView {
+    /// What Settings shows for a running service, or for none.
+    pub fn of(service: Option<&latchkey_server::RunningServer>) -> ServiceView {
+        let url = service.map(latchkey_server::RunningServer::url);
+        ServiceView {
+            nginx_snippet: url
+                .as_deref()
+                .map(|url| latchkey_server::nginx_snippet(url, "SYSTEM")),
+            url,
+        }
+    }
+}

@@ -10,10 +10,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 
 use crate::Env;
+use crate::desktop::{self, Desktop};
 use crate::desktop_bus::PrivateBus;
-
-/// One app window at a time: the tests share one display.
-static ONE_WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -27,7 +25,13 @@ pub fn app_bin() -> PathBuf {
     crate::fresh_binary(
         "latchkey-app",
         "latchkey-app",
-        &["core/src", "src-tauri/src", "ui/dist", "migrations"],
+        &[
+            "core/src",
+            "server/src",
+            "src-tauri/src",
+            "ui/dist",
+            "migrations",
+        ],
     )
 }
 
@@ -37,7 +41,8 @@ pub struct AppSession {
     /// Each app gets its own session bus (unless the env brings one), so an app that outlived
     /// its test can never answer a later one's launch through the single-instance plugin.
     _bus: Option<PrivateBus>,
-    _one: tokio::sync::MutexGuard<'static, ()>,
+    /// One app window at a time: the tests share one display (see `desktop`).
+    _desktop: Desktop,
 }
 
 impl AppSession {
@@ -48,8 +53,18 @@ impl AppSession {
 
     /// Like `start`, with the standard error of tauri-driver and the app appended to `log`.
     pub async fn start_logged(env: &Env, log: Option<&std::path::Path>) -> AppSession {
-        let one = ONE_WINDOW.lock().await;
-        let app = app_bin();
+        AppSession::start_application(env, log, &app_bin(), &[]).await
+    }
+
+    /// Like `start_logged`, with another program standing for the app (`scripts/run`, which
+    /// execs it) and its arguments.
+    pub async fn start_application(
+        env: &Env,
+        log: Option<&std::path::Path>,
+        app: &std::path::Path,
+        args: &[&str],
+    ) -> AppSession {
+        let desktop = desktop::hold();
         let port = free_port();
         let native = free_port();
         let mut command =
@@ -110,7 +125,7 @@ impl AppSession {
         capabilities.insert("browserName".into(), "wry".into());
         capabilities.insert(
             "tauri:options".into(),
-            serde_json::json!({ "application": app }),
+            serde_json::json!({ "application": app, "args": args }),
         );
         let url = format!("http://127.0.0.1:{port}");
         let mut last_error = None;
@@ -126,7 +141,7 @@ impl AppSession {
                         client,
                         driver,
                         _bus: bus,
-                        _one: one,
+                        _desktop: desktop,
                     };
                     session.wait_for("body").await;
                     return session;
@@ -166,7 +181,12 @@ impl AppSession {
     pub async fn save_screenshot(&self, label: &str) -> String {
         let dir = crate::latchkey_bin().with_file_name("webdriver-screenshots");
         let _ = std::fs::create_dir_all(&dir);
-        let path = dir.join(format!("{label}-{}.png", std::process::id()));
+        // Named after the test (libtest names its thread so): the suites share one process.
+        let test = std::thread::current()
+            .name()
+            .unwrap_or("test")
+            .replace("::", "-");
+        let path = dir.join(format!("{label}-{test}-{}.png", std::process::id()));
         match self.client.screenshot().await {
             Ok(png) if std::fs::write(&path, &png).is_ok() => path.display().to_string(),
             _ => "no screenshot".into(),
@@ -199,7 +219,8 @@ impl AppSession {
     pub async fn close_window(&self) {
         self.client
             .execute(
-                "return window.__TAURI_INTERNALS__.invoke('plugin:window|close', { label: 'main' })",
+                "return window.__TAURI_INTERNALS__\
+                 .invoke('plugin:window|close', { label: 'main' })",
                 vec![],
             )
             .await

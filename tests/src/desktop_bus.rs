@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const CONFIG: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+const CONFIG: &str = concat!(
+    r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN""#,
+    r#"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>session</type>
@@ -18,11 +20,20 @@ const CONFIG: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bu
     <allow own="*"/>
   </policy>
 </busconfig>
-"#;
+"#
+);
 
 /// dunst keeps every notification on screen until closed, so a test can act on it.
-const DUNSTRC: &str = "[global]\n    notification_limit = 0\n    history_length = 100\n    sticky_history = yes\n\
-[urgency_low]\n    timeout = 0\n[urgency_normal]\n    timeout = 0\n[urgency_critical]\n    timeout = 0\n";
+const DUNSTRC: &str = "[global]\n    \
+    notification_limit = 0\n    \
+    history_length = 100\n    \
+    sticky_history = yes\n\
+    [urgency_low]\n    \
+    timeout = 0\n\
+    [urgency_normal]\n    \
+    timeout = 0\n\
+    [urgency_critical]\n    \
+    timeout = 0\n";
 
 pub struct PrivateBus {
     pub address: String,
@@ -79,8 +90,10 @@ impl PrivateBus {
             .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("true"))
     }
 
-    /// Starts dunst on this bus (it needs the test's DISPLAY) and waits until it serves.
+    /// Starts dunst on this bus (it needs the test's DISPLAY) and waits until it serves. Its
+    /// pop-ups show on the shared display: it holds the desktop while it runs.
     pub fn start_dunst(&self) -> Dunst {
+        let desktop = crate::desktop::hold();
         let rc = self.dir.join("dunstrc");
         std::fs::write(&rc, DUNSTRC).expect("dunstrc");
         let daemon = self
@@ -94,6 +107,7 @@ impl PrivateBus {
         let dunst = Dunst {
             daemon,
             address: self.address.clone(),
+            _desktop: desktop,
         };
         wait_until("dunst to own org.freedesktop.Notifications", || {
             self.has_owner("org.freedesktop.Notifications")
@@ -120,6 +134,8 @@ pub struct Shown {
 pub struct Dunst {
     daemon: Child,
     address: String,
+    /// Released after the daemon is stopped (fields drop after `Drop::drop`).
+    _desktop: crate::desktop::Desktop,
 }
 
 impl Dunst {

@@ -1,6 +1,6 @@
 //! Issue 5 point 4: the hostile values every door is tried with, what each must come to, and a
 //! dump of a store's content to prove that a refusal changed nothing. One table, used by the CLI
-//! suite (tests/tests/cli_hostile_input.rs) and the IPC suite (src-tauri/tests/hostile_ipc.rs,
+//! suite (tests/tests/cli/hostile_input.rs) and the IPC suite (src-tauri/tests/hostile_ipc.rs,
 //! which includes this file by path).
 #![allow(dead_code)]
 

@@ -1,8 +1,13 @@
 //! Support for black-box tests: run the real `latchkey` binary against a store in a temporary
 //! folder, with nothing inherited from the environment that could change what it does.
 pub mod app;
+pub mod axe;
+pub mod demo;
+pub mod desktop;
 pub mod desktop_bus;
 pub mod hostile;
+pub mod keyboard;
+pub mod serve;
 pub mod tmpfs;
 pub mod tray;
 pub mod x_clipboard;
@@ -41,7 +46,7 @@ pub fn latchkey_bin() -> PathBuf {
     fresh_binary(
         "latchkey",
         "latchkey-cli",
-        &["core/src", "cli/src", "migrations"],
+        &["core/src", "cli/src", "server/src", "migrations"],
     )
 }
 

@@ -140,10 +140,14 @@ pub struct ClipboardManager {
     kept: Arc<Mutex<Option<Vec<u8>>>>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
+    /// The display's clipboard is the manager's until it stops: it holds the desktop (so app
+    /// windows of other tests neither hand it their clipboard nor see it while it runs).
+    _desktop: crate::desktop::Desktop,
 }
 
 impl ClipboardManager {
     pub fn start() -> ClipboardManager {
+        let desktop = crate::desktop::hold();
         let kept = Arc::new(Mutex::new(None));
         let stop = Arc::new(AtomicBool::new(false));
         let (ready, is_ready) = std::sync::mpsc::channel();
@@ -158,6 +162,7 @@ impl ClipboardManager {
             kept,
             stop,
             thread: Some(thread),
+            _desktop: desktop,
         }
     }
 

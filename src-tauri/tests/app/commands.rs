@@ -37,12 +37,15 @@ fn every_command() -> Vec<(&'static str, Value, bool)> {
         ),
         ("my_systems", json!({}), false),
         ("get_settings", json!({}), false),
+        ("service_status", json!({}), false),
         ("list_reminders", json!({}), false),
         ("mark_reminders_read", json!({}), false),
         ("set_mute_reminders", json!({"mute": false}), false),
         ("get_autostart", json!({}), false),
         ("set_autostart", json!({"enabled": false}), false),
         ("list_accounts", json!({}), true),
+        ("start_service", json!({"port": 0}), true),
+        ("stop_service", json!({}), true),
         (
             "add_account",
             json!({
@@ -721,4 +724,60 @@ fn the_audit_screen_reads_pages_newest_first() {
     assert_eq!(older, events[1]["id"]);
     let second = app.ok("audit_events", args(older.clone()));
     assert!(second["events"][0]["id"].as_i64() < older.as_i64());
+}
+
+/// One HTTP/1.0 request to the service; the status code of its answer.
+fn http_status(url: &str, path: &str, token: Option<&str>) -> Option<u16> {
+    use std::io::{Read, Write};
+    let address = url.strip_prefix("http://")?;
+    let mut stream = std::net::TcpStream::connect(address).ok()?;
+    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    write!(stream, "GET {path} HTTP/1.0\r\n{auth}\r\n").ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    answer.split(' ').nth(1)?.parse().ok()
+}
+
+#[test]
+fn an_administrator_runs_the_verification_service_from_settings_while_the_app_runs() {
+    let app = App::with_accounts();
+    app.sign_in("root", ADMIN_PASSWORD);
+    let off = app.ok("service_status", json!({}));
+    assert_eq!(
+        off,
+        json!({"url": null, "nginx_snippet": null}),
+        "off by default"
+    );
+    let on = app.ok("start_service", json!({"port": 0}));
+    let url = on["url"].as_str().expect("a url").to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let snippet = on["nginx_snippet"].as_str().expect("a snippet");
+    assert!(
+        snippet.contains(&format!("proxy_pass {url}/v1/verify?system=")),
+        "{snippet}"
+    );
+    assert_eq!(app.ok("service_status", json!({}))["url"], url.as_str());
+    // It verifies against this store: a token created in the app is valid there at once.
+    let issued = app.ok(
+        "create_token",
+        json!({"request": {"name": "svc", "expires_in_days": null, "systems": null}}),
+    );
+    let secret = issued["secret"].as_str().expect("the secret");
+    assert_eq!(http_status(&url, "/healthz", None), Some(200));
+    assert_eq!(http_status(&url, "/v1/verify?system=svc", None), Some(401));
+    assert_eq!(
+        http_status(&url, "/v1/verify?system=svc", Some(secret)),
+        Some(403)
+    );
+    // A member may look but not start or stop it.
+    app.sign_in("bob", MEMBER_PASSWORD);
+    assert_eq!(app.ok("service_status", json!({}))["url"], url.as_str());
+    assert_eq!(app.refused("stop_service", json!({}))["code"], "forbidden");
+    app.sign_in("root", ADMIN_PASSWORD);
+    assert_eq!(app.ok("stop_service", json!({}))["url"], Value::Null);
+    assert_eq!(
+        http_status(&url, "/healthz", None),
+        None,
+        "still answering after stop"
+    );
 }

@@ -10,6 +10,7 @@ import type { GroupView } from "./GroupView";
 import type { IssuedTokenView } from "./IssuedTokenView";
 import type { NewTokenRequest } from "./NewTokenRequest";
 import type { ReminderView } from "./ReminderView";
+import type { ServiceView } from "./ServiceView";
 import type { SessionView } from "./SessionView";
 import type { SettingsView } from "./SettingsView";
 import type { SetupStatus } from "./SetupStatus";
@@ -118,6 +119,27 @@ export function getAutostart(): Promise<boolean> {
 
 export function setAutostart(args: { enabled: boolean }): Promise<boolean> {
   return call<boolean>("set_autostart", args);
+}
+
+/**
+ * Whether the service runs, and where.
+ */
+export function serviceStatus(): Promise<ServiceView> {
+  return call<ServiceView>("service_status", {});
+}
+
+/**
+ * Starts the service on 127.0.0.1:`port` (0 picks a free port).
+ */
+export function startService(args: { port: number }): Promise<ServiceView> {
+  return call<ServiceView>("start_service", args);
+}
+
+/**
+ * Stops the service: requests in flight are answered and pending audit events written first.
+ */
+export function stopService(): Promise<ServiceView> {
+  return call<ServiceView>("stop_service", {});
 }
 
 export function signIn(args: { username: string, password: string }): Promise<SessionView> {

@@ -525,7 +525,8 @@ fn every_revocation_acknowledged_during_a_restore_replace_holds_in_the_restored_
         assert_eq!(
             verdict(&env, &tokens[*n].0).1,
             "revoked",
-            "revoke #{n} of {} answered success but its token works in the restored store ({refused} refused)",
+            "revoke #{n} of {} answered success but its token works in the restored store \
+             ({refused} refused)",
             tokens[*n].1
         );
     }

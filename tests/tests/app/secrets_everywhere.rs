@@ -98,7 +98,8 @@ async fn no_secret_or_piece_of_one_in_store_logs_exports_backup_or_page_at_debug
         .client
         .execute_async(
             "const done = arguments[arguments.length - 1];
-             window.__TAURI_INTERNALS__.invoke('export_audit', { format: 'json' }).then(done, (e) => done('failed: ' + JSON.stringify(e)));",
+             window.__TAURI_INTERNALS__.invoke('export_audit', { format: 'json' }).then(done, \
+               (e) => done('failed: ' + JSON.stringify(e)));",
             vec![],
         )
         .await

@@ -48,7 +48,8 @@ async fn ten_thousand_tokens_are_listed_virtualised_and_scroll_to_the_oldest() {
     let started = Instant::now();
     app.client
         .execute(
-            "const s = document.querySelector('[data-testid=token-scroller]'); s.scrollTop = s.scrollHeight;",
+            "const s = document.querySelector('[data-testid=token-scroller]'); \
+             s.scrollTop = s.scrollHeight;",
             vec![],
         )
         .await
@@ -84,7 +85,8 @@ async fn ten_thousand_tokens_are_listed_virtualised_and_scroll_to_the_oldest() {
         .expect("click rotate");
     app.test_id("rotate-submit").await;
     println!(
-        "10 000 tokens: first rows {} ms after sign-in was clicked; the oldest in view {} ms after scrolling to the end",
+        "10 000 tokens: first rows {} ms after sign-in was clicked; \
+         the oldest in view {} ms after scrolling to the end",
         first_render.as_millis(),
         scrolled.as_millis()
     );

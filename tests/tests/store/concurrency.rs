@@ -163,7 +163,8 @@ fn five_writers_and_a_verifier_at_once_lose_nothing_and_never_meet_a_lock() {
     assert_eq!(granted, sum(|d| d.granted));
     assert!(verifications > 0);
     println!(
-        "{writers} writers × {WRITES} writes ({} creates, {} revokes, {} on-boards, {} grants) and {verifications} verifications at once",
+        "{writers} writers × {WRITES} writes ({} creates, {} revokes, {} on-boards, {} grants) \
+         and {verifications} verifications at once",
         sum(|d| d.created),
         sum(|d| d.revoked),
         sum(|d| d.onboarded),

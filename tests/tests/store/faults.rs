@@ -1,7 +1,7 @@
 //! Issue 5 point 6 (SPEC §7.4): a full disk, a read-only store and a damaged file each give a
 //! clear one-line error, lose nothing, and — once the fault is gone — work goes on. The disk is a
 //! small tmpfs the test mounts (root: scripts/test and CI run as root). Missing and wrong keys
-//! are in cli_bad_input.rs and os_credential_store.rs.
+//! are in cli/bad_input.rs and store/os_credential_store.rs.
 use latchkey_tests::tmpfs::Tmpfs;
 use latchkey_tests::*;
 

@@ -21,7 +21,8 @@ fn busy_env() -> Env {
 fn tamper(env: &Env, sql: &str) {
     let conn = rusqlite::Connection::open(&env.db).unwrap();
     conn.execute_batch(
-        "DROP TRIGGER IF EXISTS audit_events_no_update; DROP TRIGGER IF EXISTS audit_events_no_delete;",
+        "DROP TRIGGER IF EXISTS audit_events_no_update; \
+         DROP TRIGGER IF EXISTS audit_events_no_delete;",
     )
     .unwrap();
     conn.execute_batch(sql).unwrap();
@@ -108,7 +109,8 @@ fn an_inserted_event_is_named() {
     tamper(
         &env,
         "INSERT INTO audit_events (id, at, actor, action, target, details, count, chain)
-         SELECT 0, at, 'mallory', 'token.created', 'x', '', 1, chain FROM audit_events WHERE id = 1",
+         SELECT 0, at, 'mallory', 'token.created', 'x', '', 1, chain \
+         FROM audit_events WHERE id = 1",
     );
     refused_naming(
         &env,
@@ -186,7 +188,7 @@ fn exports_carry_each_events_chain_value_and_count() {
 #[test]
 fn a_denial_is_in_the_log_when_verify_exits() {
     let env = Env::initialised();
-    let unknown = latchkey_core::token_format::generate()
+    let unknown = latchkey_core::tokens::format::generate()
         .unwrap()
         .expose()
         .to_string();

@@ -1,0 +1,22 @@
+//! The real `latchkey` binary, black-box: one test binary for every CLI suite (one link instead
+//! of nine). Each test has its own store in its own temporary folder and passes everything the
+//! CLI reads through the child's environment, so the suites can share a process and run side
+//! by side.
+#[path = "cli/audit_chain.rs"]
+mod audit_chain;
+#[path = "cli/backup.rs"]
+mod backup;
+#[path = "cli/bad_input.rs"]
+mod bad_input;
+#[path = "cli/exit_codes.rs"]
+mod exit_codes;
+#[path = "cli/hostile_input.rs"]
+mod hostile_input;
+#[path = "cli/secrets.rs"]
+mod secrets;
+#[path = "cli/signin_throttling.rs"]
+mod signin_throttling;
+#[path = "cli/trust.rs"]
+mod trust;
+#[path = "cli/walkthrough.rs"]
+mod walkthrough;
