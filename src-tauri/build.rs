@@ -413,6 +413,7 @@ fn signatures(commands: &[Command]) -> String {
     );
     for c in commands {
         let _ = writeln!(out, "    CommandSignature {{\n        name: {:?},", c.name);
+        let _ = writeln!(out, "        wrapper: {:?},", camel(&c.name));
         let _ = writeln!(out, "        docs: &{:?},", c.docs);
         out.push_str("        args: &[\n");
         for (name, ty) in &c.args {

@@ -12,6 +12,8 @@ use ts_rs::{TS, TypeVisitor};
 /// A command as build.rs read it from its function.
 pub struct CommandSignature {
     pub name: &'static str,
+    /// The TypeScript wrapper's name (`list_tokens` → `listTokens`).
+    pub wrapper: &'static str,
     /// Its doc comment, one line each.
     pub docs: &'static [&'static str],
     /// Each argument the window sends: its name (camelCase, as Tauri expects it) and type.
@@ -105,23 +107,6 @@ impl TypeVisitor for Exporter<'_> {
     }
 }
 
-/// `list_tokens` → `listTokens`.
-fn camel(name: &str) -> String {
-    let mut out = String::new();
-    let mut upper = false;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 fn wrapper(command: &CommandSignature, collector: &mut Collector) -> String {
     let args: Vec<String> = command
         .args
@@ -146,7 +131,7 @@ fn wrapper(command: &CommandSignature, collector: &mut Collector) -> String {
     } else {
         (format!("args: {{ {} }}", args.join(", ")), "args")
     };
-    let (function, name) = (camel(command.name), command.name);
+    let (function, name) = (command.wrapper, command.name);
     out.push_str(&format!(
         "export function {function}({params}): Promise<{ok}> {{\n  \
          return call<{ok}>(\"{name}\", {object});\n}}\n"

@@ -280,10 +280,19 @@ impl AppState {
 
     /// The signed-in account, checked as every command is (see `check`).
     pub fn actor(&self) -> CommandResult<Actor> {
+        self.with_session(|_, session| Ok(session.actor))
+    }
+
+    /// The open store and the signed-in account's session, checked (see `check`).
+    fn with_session<T>(
+        &self,
+        body: impl FnOnce(&mut Authority, &Session) -> CommandResult<T>,
+    ) -> CommandResult<T> {
         self.refuse_unless_signed_in()?;
         let mut store = self.store()?;
         let authority = store.as_mut().ok_or_else(CommandError::not_signed_in)?;
-        Ok(self.check(authority)?.actor)
+        let session = self.check(authority)?;
+        body(authority, &session)
     }
 
     /// Runs `body` with the open store as the signed-in account. Core re-reads the account and
@@ -292,11 +301,7 @@ impl AppState {
         &self,
         body: impl FnOnce(&mut Authority, Actor) -> latchkey_core::Result<T>,
     ) -> CommandResult<T> {
-        self.refuse_unless_signed_in()?;
-        let mut store = self.store()?;
-        let authority = store.as_mut().ok_or_else(CommandError::not_signed_in)?;
-        let session = self.check(authority)?;
-        Ok(body(authority, session.actor)?)
+        self.with_session(|authority, session| Ok(body(authority, session.actor)?))
     }
 
     /// `as_actor` for a sensitive action: refused with `reauth_required` unless the password
@@ -305,17 +310,15 @@ impl AppState {
         &self,
         body: impl FnOnce(&mut Authority, Actor) -> latchkey_core::Result<T>,
     ) -> CommandResult<T> {
-        self.refuse_unless_signed_in()?;
-        let mut store = self.store()?;
-        let authority = store.as_mut().ok_or_else(CommandError::not_signed_in)?;
-        let session = self.check(authority)?;
-        self.refuse_unless_confirmed(authority, &session)?;
-        let result = body(authority, session.actor)?;
-        // The settings may have just changed: a new idle limit applies at once.
-        if let (Ok(settings), Slot::In(current)) = (authority.settings(), &mut *self.slot()?) {
-            current.idle_minutes = settings.idle_lock_minutes;
-        }
-        Ok(result)
+        self.with_session(|authority, session| {
+            self.refuse_unless_confirmed(authority, session)?;
+            let result = body(authority, session.actor)?;
+            // The settings may have just changed: a new idle limit applies at once.
+            if let (Ok(settings), Slot::In(current)) = (authority.settings(), &mut *self.slot()?) {
+                current.idle_minutes = settings.idle_lock_minutes;
+            }
+            Ok(result)
+        })
     }
 
     /// Proves the signed-in person's password again (core's check, with its backoff), which

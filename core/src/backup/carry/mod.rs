@@ -129,7 +129,7 @@ impl CarriedForward {
     /// tok_…), 1 deactivation (bob), …".
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
-        let mut names = |items: &[String], singular: &str, plural: &str| {
+        let mut add = |items: &[String], singular: &str, plural: &str| {
             if !items.is_empty() {
                 parts.push(format!(
                     "{} ({})",
@@ -138,64 +138,33 @@ impl CarriedForward {
                 ));
             }
         };
-        names(&self.revocations, "revocation", "revocations");
-        names(&self.earlier_expiries, "earlier expiry", "earlier expiries");
-        names(&self.deactivations, "deactivation", "deactivations");
-        names(
+        let grants: Vec<String> = (self.removed_grants.iter())
+            .map(|g| format!("{} → {}", g.account, g.system))
+            .collect();
+        let memberships: Vec<String> = (self.removed_group_memberships.iter())
+            .map(|m| format!("{} in {}", m.account, m.group))
+            .collect();
+        let group_grants: Vec<String> = (self.removed_group_grants.iter())
+            .map(|g| format!("{} → {}", g.group, g.system))
+            .collect();
+        add(&self.revocations, "revocation", "revocations");
+        add(&self.earlier_expiries, "earlier expiry", "earlier expiries");
+        add(&self.deactivations, "deactivation", "deactivations");
+        add(
             &self.password_changes,
             "password change",
             "password changes",
         );
-        names(&self.sign_in_locks, "sign-in lock", "sign-in locks");
-        if !self.removed_grants.is_empty() {
-            parts.push(format!(
-                "{} ({})",
-                counted(self.removed_grants.len(), "removed grant", "removed grants"),
-                listed(&self.removed_grants, |g| format!(
-                    "{} → {}",
-                    g.account, g.system
-                ))
-            ));
-        }
-        if !self.removed_group_memberships.is_empty() {
-            parts.push(format!(
-                "{} ({})",
-                counted(
-                    self.removed_group_memberships.len(),
-                    "removed group membership",
-                    "removed group memberships"
-                ),
-                listed(&self.removed_group_memberships, |m| format!(
-                    "{} in {}",
-                    m.account, m.group
-                ))
-            ));
-        }
-        if !self.removed_group_grants.is_empty() {
-            parts.push(format!(
-                "{} ({})",
-                counted(
-                    self.removed_group_grants.len(),
-                    "removed group grant",
-                    "removed group grants"
-                ),
-                listed(&self.removed_group_grants, |g| format!(
-                    "{} → {}",
-                    g.group, g.system
-                ))
-            ));
-        }
-        let mut names = |items: &[String], singular: &str, plural: &str| {
-            if !items.is_empty() {
-                parts.push(format!(
-                    "{} ({})",
-                    counted(items.len(), singular, plural),
-                    listed(items, String::clone)
-                ));
-            }
-        };
-        names(&self.demotions, "demotion to member", "demotions to member");
-        names(
+        add(&self.sign_in_locks, "sign-in lock", "sign-in locks");
+        add(&grants, "removed grant", "removed grants");
+        add(
+            &memberships,
+            "removed group membership",
+            "removed group memberships",
+        );
+        add(&group_grants, "removed group grant", "removed group grants");
+        add(&self.demotions, "demotion to member", "demotions to member");
+        add(
             &self.removed_access_to_all_systems,
             "removed \"access to all systems\"",
             "removed \"access to all systems\"",
