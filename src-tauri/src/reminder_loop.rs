@@ -84,7 +84,8 @@ impl FailureLog {
         match (&self.notifications, notify_error) {
             (None, Some(error)) => {
                 lines.push(format!(
-                    "desktop notifications are unavailable ({error}); reminders are listed in the app's Reminders screen"
+                    "desktop notifications are unavailable ({error}); reminders are listed in the \
+                     app's Reminders screen"
                 ));
                 self.notifications = Some(error);
             }

@@ -48,7 +48,8 @@ impl EndReason {
             ),
             EndReason::AccountChanged => CommandError::new(
                 "session_ended",
-                "You were signed out: this account's password was changed or reset, or the account was deactivated. Sign in again.",
+                "You were signed out: this account's password was changed or reset, or the account \
+                 was deactivated. Sign in again.",
             ),
         }
     }

@@ -128,7 +128,13 @@ pub fn screen_locks(bus: &PrivateBus) {
 mod tests {
     #[test]
     fn menu_ids_are_read_from_the_layout() {
-        let layout = "      int32 2\n         array [\n            dict entry(\n               string \"label\"\n               variant                   string \"Open Latchkey\"\n            )\n      int32 4\n               string \"label\"\n               variant                   string \"Lock\"\n";
+        let layout = concat!(
+            "      int32 2\n         array [\n            dict entry(\n",
+            "               string \"label\"\n",
+            "               variant                   string \"Open Latchkey\"\n",
+            "            )\n      int32 4\n               string \"label\"\n",
+            "               variant                   string \"Lock\"\n",
+        );
         assert_eq!(super::item_id(layout, "Lock"), Some(4));
         assert_eq!(super::item_id(layout, "Open Latchkey"), Some(2));
         assert_eq!(super::item_id(layout, "Quit"), None);

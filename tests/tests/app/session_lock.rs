@@ -230,8 +230,7 @@ fn bob_is_admin(env: &Env) -> bool {
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs Xvfb, D-Bus and tauri-driver; scripts/test runs it"]
-async fn backup_reset_password_role_change_and_settings_ask_for_the_password_after_five_minutes_and_not_before()
- {
+async fn sensitive_actions_ask_for_the_password_after_five_minutes_and_not_before() {
     let scene = Scene::new();
     let app = scene.start().await;
     app.sign_in(ADMIN, ADMIN_PASSWORD).await;
