@@ -33,8 +33,10 @@ pub struct Violation {
 
 const RUN: &str = "const done = arguments[arguments.length - 1];
 axe.run(document, { runOnly: { type: 'tag', values: arguments[0] }, resultTypes: ['violations'] })
-  .then(r => done({ violations: r.violations.map(v => ({ rule: v.id, impact: v.impact || '', help: v.help,
-      nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary.replace(/\\s+/g, ' ')) })) }),
+  .then(r => done({ violations: r.violations.map(v => ({
+      rule: v.id, impact: v.impact || '', help: v.help,
+      nodes: v.nodes.map(n => n.target.join(' ') + ': '
+        + n.failureSummary.replace(/\\s+/g, ' ')) })) }),
     e => done({ error: String(e) }));";
 
 /// Runs axe on the whole page as it is now (dialogs included) and returns what it found.

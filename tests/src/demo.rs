@@ -150,6 +150,7 @@ pub fn seed(env: &Env) {
 /// One line saying how to sign in to the demo organisation.
 pub fn sign_in_hint() -> String {
     format!(
-        "Sign in as {DEMO_ADMIN} (administrator) or {DEMO_MEMBER} (member), password \"{DEMO_PASSWORD}\"."
+        "Sign in as {DEMO_ADMIN} (administrator) or {DEMO_MEMBER} (member), \
+         password \"{DEMO_PASSWORD}\"."
     )
 }

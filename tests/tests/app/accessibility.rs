@@ -165,6 +165,14 @@ async fn every_screen_and_dialog_passes_axe_in_both_themes() {
     audit.check(&app, "audit log").await;
     open(&app, "settings", "[data-testid=\"schedule\"]").await;
     audit.check(&app, "settings").await;
+    app.type_into("service-port", "0").await;
+    app.click("service-start").await;
+    app.test_id("service-url").await;
+    audit
+        .check(&app, "settings, verification service running")
+        .await;
+    app.click("service-stop").await;
+    app.test_id("service-start").await;
     // Six minutes on, saving settings asks for the password again.
     std::fs::write(&shift, "360").expect("move the app's clock");
     app.click("settings-save").await;

@@ -21,6 +21,17 @@ async fn shortcut_rows(app: &AppSession) -> Vec<String> {
     rows
 }
 
+async fn focus_in_dialog(app: &AppSession) -> bool {
+    app.client
+        .execute(
+            "return document.activeElement.closest('dialog[open]') !== null;",
+            vec![],
+        )
+        .await
+        .expect("read the focus")
+        == serde_json::Value::Bool(true)
+}
+
 /// The app's own account of the tokens, through the CLI.
 fn statuses(env: &Env) -> Vec<String> {
     let list = env.as_admin(&["--json", "tokens", "list"]).ok().json();
@@ -65,6 +76,13 @@ async fn create_copy_rotate_revoke_move_around_and_sign_out_with_the_keyboard_al
         );
     }
     wait_focus(&app, "shortcuts-close").await;
+    // The dialog keeps the focus: Tab and Shift+Tab stay inside it.
+    for _ in 0..3 {
+        press(&app, &[TAB]).await;
+        assert!(focus_in_dialog(&app).await, "Tab left the dialog");
+    }
+    chord(&app, &[SHIFT, TAB]).await;
+    assert!(focus_in_dialog(&app).await, "Shift+Tab left the dialog");
     press(&app, &[ESCAPE]).await;
     app.wait_gone("[data-testid=\"shortcuts-dialog\"]").await;
     wait_focus(&app, "h1: My tokens").await;

@@ -18,7 +18,8 @@ const box = nav.getBoundingClientRect();
 const sidebar = nav.closest('header');
 return {
   count: buttons.length,
-  oneColumn: buttons.every(b => Math.abs(b.left - first.left) < 1 && Math.abs(b.width - first.width) < 1),
+  oneColumn: buttons.every(b => Math.abs(b.left - first.left) < 1
+    && Math.abs(b.width - first.width) < 1),
   stacked: buttons.every((b, i) => i === 0 || b.top >= buttons[i - 1].bottom - 0.5),
   singleLine: buttons.every(b => b.height < 2 * line),
   expectedHeight: buttons.reduce((sum, b) => sum + b.height, 0),
@@ -30,15 +31,22 @@ return {
 /// field whose content spills out of it.
 const OVERFLOW: &str = "
 const name = e => e.tagName.toLowerCase() + (e.dataset.testid ? '[' + e.dataset.testid + ']' : '')
-  + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
+  + (e.className && typeof e.className === 'string'
+    ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
 const wide = [];
 for (const e of document.querySelectorAll('body *')) {
   const r = e.getBoundingClientRect();
   if (r.width === 0 && r.height === 0) continue;
-  if (r.width > innerWidth + 0.5 || r.right > innerWidth + 0.5) wide.push(name(e) + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
-  if ((e.tagName === 'BUTTON' || e.tagName === 'SELECT') && e.scrollWidth > e.clientWidth + 1) wide.push(name(e) + ' spills: ' + e.scrollWidth + ' > ' + e.clientWidth);
+  if (r.width > innerWidth + 0.5 || r.right > innerWidth + 0.5) {
+    wide.push(name(e) + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
+  }
+  if ((e.tagName === 'BUTTON' || e.tagName === 'SELECT') && e.scrollWidth > e.clientWidth + 1) {
+    wide.push(name(e) + ' spills: ' + e.scrollWidth + ' > ' + e.clientWidth);
+  }
 }
-return { viewport: [innerWidth, innerHeight], pageWidth: document.documentElement.scrollWidth, wide };";
+return {
+  viewport: [innerWidth, innerHeight], pageWidth: document.documentElement.scrollWidth, wide,
+};";
 
 async fn measure(app: &AppSession, place: &str, problems: &mut Vec<String>) {
     let nav = app

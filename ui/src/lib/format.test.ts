@@ -59,16 +59,17 @@ describe("expiryProblem", () => {
 import { expiryTimeline, parseSchedule } from "./format";
 
 describe("expiryTimeline", () => {
-  it("counts expiries in twelve periods from now, so a full year's token is in the last", () => {
+  it("counts expiries per calendar month from this one to the same month next year", () => {
     const now = Date.UTC(2026, 0, 15) / 1000; // 2026-01-15
     const buckets = expiryTimeline(
       [now + 1, now + 20 * DAY, now + 40 * DAY, now + 200 * DAY, now + 365 * DAY, now - DAY, now + 400 * DAY],
       now,
     );
-    expect(buckets).toHaveLength(12);
-    expect(buckets.map((b) => b.count)).toEqual([2, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+    expect(buckets).toHaveLength(13);
+    expect(buckets.map((b) => b.count)).toEqual([1, 2, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
     expect(buckets[0].month).toBe("2026-01");
-    expect(buckets[11].month).toBe("2026-12");
+    expect(buckets[12].month).toBe("2027-01");
+    expect(new Set(buckets.map((b) => b.month)).size).toBe(13);
   });
 });
 
@@ -78,5 +79,14 @@ describe("parseSchedule", () => {
     expect(parseSchedule("")).toBeNull();
     expect(parseSchedule("30, soon")).toBeNull();
     expect(parseSchedule("400")).toBeNull();
+  });
+});
+
+import { monthLabel, monthName } from "./format";
+
+describe("monthLabel", () => {
+  it("names the month briefly for the chart and in full for its table", () => {
+    expect(monthLabel("2026-03")).toBe("Mar 26");
+    expect(monthName("2026-12")).toBe("Dec 2026");
   });
 });

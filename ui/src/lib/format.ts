@@ -65,25 +65,27 @@ export function expiryProblem(days: string, max: number): string | null {
 }
 
 export interface MonthBucket {
-  /** The month the period starts in, "2026-03". */
+  /** The calendar month (UTC), "2026-03". */
   month: string;
   count: number;
 }
 
 /**
- * How many of the active tokens expire in each of the next 12 months, as twelve periods of a
- * twelfth of a year from `now`, so every token (at most 365 days) falls in one of them.
+ * How many of the active tokens expire in each calendar month (UTC), from this month to the same
+ * month next year: thirteen months, so every token (at most 365 days) falls in one of them.
  */
 export function expiryTimeline(expiries: number[], now: number): MonthBucket[] {
-  const period = (365 * DAY) / 12;
-  const buckets: MonthBucket[] = Array.from({ length: 12 }, (_, i) => ({
-    month: new Date((now + i * period) * 1000).toISOString().slice(0, 7),
+  const start = new Date(now * 1000);
+  const first = start.getUTCFullYear() * 12 + start.getUTCMonth();
+  const buckets: MonthBucket[] = Array.from({ length: 13 }, (_, i) => ({
+    month: `${Math.floor((first + i) / 12)}-${String(((first + i) % 12) + 1).padStart(2, "0")}`,
     count: 0,
   }));
   for (const expiry of expiries) {
-    const index = Math.floor((expiry - now) / period);
-    if (index >= 0 && index < 12) buckets[index].count += 1;
-    else if (index === 12 && expiry - now <= 365 * DAY) buckets[11].count += 1;
+    if (expiry < now) continue;
+    const date = new Date(expiry * 1000);
+    const index = date.getUTCFullYear() * 12 + date.getUTCMonth() - first;
+    if (index >= 0 && index < buckets.length) buckets[index].count += 1;
   }
   return buckets;
 }
@@ -94,4 +96,18 @@ export function parseSchedule(text: string): number[] | null {
   const days = parts.map(Number);
   if (days.length === 0 || days.some((d) => !Number.isInteger(d) || d < 0 || d > 365)) return null;
   return [...new Set(days)].sort((a, b) => b - a);
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** "2026-03" → "Mar 26" (short enough for a chart's axis). */
+export function monthLabel(month: string): string {
+  const [year, number] = month.split("-");
+  return `${MONTHS[Number(number) - 1]} ${year.slice(2)}`;
+}
+
+/** "2026-03" → "Mar 2026", for the chart's table and its summary. */
+export function monthName(month: string): string {
+  const [year, number] = month.split("-");
+  return `${MONTHS[Number(number) - 1]} ${year}`;
 }
