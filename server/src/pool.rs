@@ -1,11 +1,14 @@
 //! The store, for many requests at once. An `Authority` holds one SQLite connection and is not
 //! shared between threads, so the pool keeps a few, each behind its own mutex. A verification
 //! only reads (an indexed look-up, microseconds), so it runs right on the async worker when an
-//! authority is free and none of its waiting denials is about to be written; otherwise (a batch
-//! of denials due, a store to open again, every authority busy) the work goes to tokio's
-//! blocking threads, since a write syncs the disk. Handing every request to a blocking thread
-//! cost two thread switches each, most of the service's time (scripts/bench-serve,
-//! docs/PERFORMANCE.md). Nothing is cached: every verification reads the store as it is now.
+//! authority is free. What syncs the disk stays off the workers where it can be told in
+//! advance: a batch of denials about to be written is written by a blocking thread while
+//! requests use another authority, and opening the store again happens on a blocking thread
+//! too. A token's first valid use in a minute writes its last use (one disk sync) where it is
+//! verified, on the worker; the store serialises those writes either way. Handing every
+//! request to a blocking thread cost two thread switches each, most of the service's time
+//! (scripts/bench-serve, docs/PERFORMANCE.md). Nothing is cached: every verification reads the
+//! store as it is now.
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
@@ -30,16 +33,25 @@ struct Slot {
     pending_denials: AtomicU64,
     /// When its waiting denials were first seen (microseconds since `Pool::started`, 0: none).
     pending_since: AtomicU64,
+    /// A blocking thread has been asked to write its waiting denials.
+    flushing: AtomicBool,
+    /// Its last write left denials waiting (a read-only store, a full disk): core retries on
+    /// its own, cheaply, so its batch is not predicted.
+    stuck: AtomicBool,
 }
 
-/// Core writes waiting denials when 1 000 wait or the oldest has waited 100 ms (SPEC §2); work
-/// on an authority this close to either goes to a blocking thread, as it may sync the disk.
+/// Core writes waiting denials when 1 000 wait or the oldest has waited 100 ms (SPEC §2), in
+/// the verification that finds them due: that request would wait for the disk sync. So an
+/// authority this close to either is written by a blocking thread instead, and requests use
+/// another meanwhile.
 const NEAR_BATCH_DENIALS: u64 = 900;
-const NEAR_BATCH_AGE: Duration = Duration::from_millis(70);
+const NEAR_BATCH_AGE: Duration = Duration::from_millis(90);
+/// How long a blocking thread that found every authority in use waits before looking again.
+const BUSY_RETRY: Duration = Duration::from_micros(200);
 
 pub(crate) struct Pool {
     slots: Vec<Slot>,
-    /// As many permits as slots, so a blocking thread always finds a free authority.
+    /// As many permits as slots: no more blocking threads than authorities.
     permits: Semaphore,
     next: AtomicUsize,
     location: StoreLocation,
@@ -64,6 +76,8 @@ impl Pool {
                 pending: AtomicU64::new(0),
                 pending_denials: AtomicU64::new(0),
                 pending_since: AtomicU64::new(0),
+                flushing: AtomicBool::new(false),
+                stuck: AtomicBool::new(false),
             });
         }
         Ok(Pool {
@@ -96,15 +110,18 @@ impl Pool {
     }
 
     /// `work` right here, on an open authority nobody holds whose denials are not about to be
-    /// written; None when there is none, or when the store must be opened again (blocking).
+    /// written (those are handed to a blocking thread to write); None when there is none, or
+    /// when the store must be opened again (blocking).
     fn run_inline<T>(
-        &self,
+        self: &Arc<Self>,
         work: &dyn Fn(&mut Authority) -> latchkey_core::Result<T>,
     ) -> Option<Result<T, Unavailable>> {
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         for offset in 0..self.slots.len() {
-            let slot = &self.slots[(start + offset) % self.slots.len()];
+            let index = (start + offset) % self.slots.len();
+            let slot = &self.slots[index];
             if self.near_batch(slot) {
+                self.flush_soon(index);
                 continue;
             }
             let Ok(mut guard) = slot.authority.try_lock() else {
@@ -158,6 +175,19 @@ impl Pool {
         }
     }
 
+    /// Writes the slot's waiting denials on a blocking thread (one such thread per slot at once).
+    fn flush_soon(self: &Arc<Self>, index: usize) {
+        if self.slots[index].flushing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let pool = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let slot = &pool.slots[index];
+            flush_slot(&pool, slot, lock(slot));
+            slot.flushing.store(false, Ordering::Release);
+        });
+    }
+
     fn note_pending(&self, slot: &Slot, authority: &Authority) {
         let stats = authority.audit_stats();
         slot.pending
@@ -166,22 +196,25 @@ impl Pool {
             .store(stats.pending_denials, Ordering::Relaxed);
         if stats.pending_events == 0 {
             slot.pending_since.store(0, Ordering::Relaxed);
+            slot.stuck.store(false, Ordering::Relaxed);
         } else if slot.pending_since.load(Ordering::Relaxed) == 0 {
-            let now = self.started.elapsed().as_micros().max(1);
             slot.pending_since
-                .store(u64::try_from(now).unwrap_or(u64::MAX), Ordering::Relaxed);
+                .store(self.micros().max(1), Ordering::Relaxed);
         }
     }
 
     /// Whether the slot's next use may write its waiting denials (core's batch size or age).
     fn near_batch(&self, slot: &Slot) -> bool {
         let since = slot.pending_since.load(Ordering::Relaxed);
-        if since == 0 {
+        if since == 0 || slot.stuck.load(Ordering::Relaxed) {
             return false;
         }
-        let now = u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX);
         slot.pending_denials.load(Ordering::Relaxed) >= NEAR_BATCH_DENIALS
-            || now.saturating_sub(since) >= NEAR_BATCH_AGE.as_micros() as u64
+            || self.micros().saturating_sub(since) >= NEAR_BATCH_AGE.as_micros() as u64
+    }
+
+    fn micros(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX)
     }
 
     fn attempt<T>(
@@ -203,22 +236,30 @@ impl Pool {
         }
     }
 
-    /// An authority nobody uses, starting from a rotating index (the flusher may hold one for
-    /// a moment: then wait for it).
+    /// An authority nobody uses, starting from a rotating index: first one whose denials are
+    /// not about to be written (this request would wait for that disk sync), then any. When
+    /// every one is in use (one writing a batch, the others answering), look again shortly
+    /// rather than wait for one in particular.
     fn free_slot(&self) -> (&Slot, MutexGuard<'_, Option<Authority>>) {
         let start = self.next.fetch_add(1, Ordering::Relaxed);
-        for offset in 0..self.slots.len() {
-            let slot = &self.slots[(start + offset) % self.slots.len()];
-            match slot.authority.try_lock() {
-                Ok(guard) => return (slot, guard),
-                Err(TryLockError::Poisoned(poisoned)) => {
-                    return (slot, reset(slot, poisoned.into_inner()));
+        loop {
+            for quiet_only in [true, false] {
+                for offset in 0..self.slots.len() {
+                    let slot = &self.slots[(start + offset) % self.slots.len()];
+                    if quiet_only && self.near_batch(slot) {
+                        continue;
+                    }
+                    match slot.authority.try_lock() {
+                        Ok(guard) => return (slot, guard),
+                        Err(TryLockError::Poisoned(poisoned)) => {
+                            return (slot, reset(slot, poisoned.into_inner()));
+                        }
+                        Err(TryLockError::WouldBlock) => {}
+                    }
                 }
-                Err(TryLockError::WouldBlock) => {}
             }
+            std::thread::sleep(BUSY_RETRY);
         }
-        let slot = &self.slots[start % self.slots.len()];
-        (slot, lock(slot))
     }
 
     /// Writes the denials every authority holds: at once when `wait` (on shutdown), else only
@@ -270,7 +311,12 @@ fn flush_slot(pool: &Pool, slot: &Slot, mut guard: MutexGuard<'_, Option<Authori
     };
     // On a read-only store or a full disk they stay waiting (core bounds them), as in the CLI.
     match bookkeeping(authority.flush_audit()) {
-        Ok(()) => pool.note_pending(slot, authority),
+        Ok(()) => {
+            pool.note_pending(slot, authority);
+            if slot.pending.load(Ordering::Relaxed) > 0 {
+                slot.stuck.store(true, Ordering::Relaxed);
+            }
+        }
         Err(error) => {
             // Replaced or unreadable: the next request opens the store again.
             log::info(&format!(
@@ -286,6 +332,7 @@ fn clear_pending(slot: &Slot) {
     slot.pending.store(0, Ordering::Relaxed);
     slot.pending_denials.store(0, Ordering::Relaxed);
     slot.pending_since.store(0, Ordering::Relaxed);
+    slot.stuck.store(false, Ordering::Relaxed);
 }
 
 fn lock(slot: &Slot) -> MutexGuard<'_, Option<Authority>> {
