@@ -19,9 +19,15 @@ fn script() -> PathBuf {
 /// A person's environment in a temporary HOME: no LATCHKEY_DB or LATCHKEY_KEY_FILE, and this
 /// session's D-Bus (with its unlocked keyring) unless `bus` names another.
 fn person(bus: Option<&PrivateBus>) -> Env {
-    // Checked current here, so the script may skip building them.
-    app_bin();
+    // Checked current here, so the script may skip building them; it starts them from the
+    // target folder they are in (a shared CARGO_TARGET_DIR too).
+    let app = app_bin();
     latchkey_bin();
+    let target = app
+        .parent()
+        .and_then(Path::parent)
+        .expect("the target folder")
+        .to_path_buf();
     let mut env = Env::new();
     env.use_default_store = true;
     env.use_os_store = true;
@@ -34,6 +40,7 @@ fn person(bus: Option<&PrivateBus>) -> Env {
     env.extra_env.extend([
         ("LATCHKEY_RUN_PREBUILT".to_string(), "1".to_string()),
         ("TMPDIR".to_string(), tmp.display().to_string()),
+        ("CARGO_TARGET_DIR".to_string(), target.display().to_string()),
     ]);
     if let Some(address) = address {
         env.extra_env
