@@ -161,6 +161,14 @@ impl AppSession {
         self.test_id("sign-out").await;
     }
 
+    /// Whether an element matching `css` is there, or comes within `wait`.
+    pub async fn appears_within(&self, css: &str, wait: Duration) -> bool {
+        (self.client.wait().at_most(wait))
+            .for_element(Locator::Css(css))
+            .await
+            .is_ok()
+    }
+
     pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
         match self
             .client

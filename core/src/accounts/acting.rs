@@ -77,8 +77,9 @@ impl Authority {
         self.write(|tx, now| body(&Change::new(tx, now, actor)))
     }
 
-    /// The acting account, checked to be an active administrator (for reads).
-    pub(crate) fn require_admin(&self, actor: Actor) -> Result<Account> {
+    /// The acting account, checked to be an active administrator (for reads, and for what a
+    /// shell runs on an administrator's word, such as the app's verification service).
+    pub fn require_admin(&self, actor: Actor) -> Result<Account> {
         active_admin(&self.conn, actor)
     }
 

@@ -4,7 +4,6 @@
 //! `latchkey serve` under systemd, launchd or a Windows service (docs/SERVE.md).
 use std::net::{Ipv4Addr, SocketAddr};
 
-use latchkey_core::CoreError;
 use latchkey_server::ServeConfig;
 use tauri::State;
 
@@ -13,12 +12,7 @@ use crate::state::AppState;
 use crate::views::ServiceView;
 
 fn only_administrators(state: &AppState) -> CommandResult<()> {
-    state.as_confirmed_actor(|a, actor| match a.whoami(actor)?.is_admin() {
-        true => Ok(()),
-        false => Err(CoreError::Forbidden(
-            "only an administrator may run the verification service".into(),
-        )),
-    })
+    state.as_confirmed_actor(|a, actor| a.require_admin(actor).map(|_| ()))
 }
 
 /// Whether the service runs, and where.

@@ -76,11 +76,22 @@ async fn no_secret_or_piece_of_one_in_store_logs_exports_backup_or_page_at_debug
     app.click("create-submit").await;
     let made = reveal(&app).await;
     page_sources.push(app.source().await);
-    app.wait_for("[data-testid=\"rotate\"]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    // The list reloads after the reveal closes: a click on a row being replaced is lost, so
+    // click again (as a person would) until the rotate dialog opens.
+    let mut opened = false;
+    for _ in 0..3 {
+        // A row replaced under the click makes it fail: that is one more try, not a failure.
+        let _ = app.wait_for("[data-testid=\"rotate\"]").await.click().await;
+        let wait = std::time::Duration::from_secs(5);
+        if app
+            .appears_within("[data-testid=\"grace-now\"]", wait)
+            .await
+        {
+            opened = true;
+            break;
+        }
+    }
+    assert!(opened, "the rotate dialog did not open");
     app.click("grace-now").await;
     app.click("rotate-submit").await;
     let replacement = reveal(&app).await;
