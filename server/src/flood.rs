@@ -75,16 +75,20 @@ struct Bucket {
 }
 
 impl Bucket {
-    fn refill(&mut self, now: Instant) {
+    /// The allowance at `now`, refilled since the last update (not capped at the burst).
+    fn allowance_at(&self, now: Instant) -> f64 {
         let elapsed = now.saturating_duration_since(self.updated).as_secs_f64();
-        self.allowance = (self.allowance + elapsed * DENIALS_PER_SECOND).min(DENIAL_BURST);
+        self.allowance + elapsed * DENIALS_PER_SECOND
+    }
+
+    fn refill(&mut self, now: Instant) {
+        self.allowance = self.allowance_at(now).min(DENIAL_BURST);
         self.updated = now;
     }
 
     /// Full again and nothing left to report: it can be forgotten.
     fn idle(&self, now: Instant) -> bool {
-        let elapsed = now.saturating_duration_since(self.updated).as_secs_f64();
-        self.limited == 0 && self.allowance + elapsed * DENIALS_PER_SECOND >= DENIAL_BURST
+        self.limited == 0 && self.allowance_at(now) >= DENIAL_BURST
     }
 }
 
@@ -98,10 +102,7 @@ impl FloodGuard {
     /// next verification is then not audited on its own but counted into the aggregate.
     pub(crate) fn is_limited(&self, client: IpAddr, now: Instant) -> bool {
         let clients = self.clients.lock().unwrap_or_else(PoisonError::into_inner);
-        clients.get(&ClientKey::of(client)).is_some_and(|bucket| {
-            let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
-            bucket.allowance + elapsed * DENIALS_PER_SECOND < 1.0
-        })
+        (clients.get(&ClientKey::of(client))).is_some_and(|bucket| bucket.allowance_at(now) < 1.0)
     }
 
     /// Counts one denial for `client` and says how to answer it. What goes into the aggregate
