@@ -11,6 +11,9 @@ pub enum CliError {
     /// A token was denied by `verify` (exit 1); the reason is already printed.
     #[error("{0}")]
     Denied(String),
+    /// Some of the work could not be done (a scan that could not read every path; exit 2).
+    #[error("{0}")]
+    Incomplete(String),
 }
 
 impl CliError {
@@ -18,7 +21,7 @@ impl CliError {
         match self {
             CliError::Core(error) if error.is_refusal() => 1,
             CliError::Denied(_) => 1,
-            CliError::Core(_) | CliError::Usage(_) => 2,
+            CliError::Core(_) | CliError::Usage(_) | CliError::Incomplete(_) => 2,
         }
     }
 }

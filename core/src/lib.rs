@@ -12,6 +12,8 @@
 //! - `reminders/`: the schedule, due reminders and their delivery, the in-app list, notices.
 //! - `audit/`: the actions and their wire names, recording, the chain and its check, batched
 //!   denials, reading and exporting.
+//! - `leaks/`: the leak check: finding tokens in text, files and folders, what each found token
+//!   is, looking one token up with its history.
 //! - `backup/`: snapshot, the sealed file, restore and what it carries forward.
 //! - `store/`: opening, pragmas, migrations, write transactions, the clock watermark, `meta`,
 //!   whether a restore replaced the store.
@@ -33,6 +35,7 @@ mod clock_reset;
 mod doctor;
 mod error;
 pub mod keys;
+pub mod leaks;
 pub mod model;
 pub mod platform;
 pub mod reminders;

@@ -46,6 +46,31 @@ pub fn display_name(what: &str, value: &str) -> Result<String> {
     checked_text(what, value, 100)
 }
 
+/// Where a leaked token was found (`file:line:column`), as recorded with its revocation: a file
+/// name may hold anything, so invisible and control characters become U+FFFD and a long path
+/// keeps its last 500 characters; never a token or a large piece of one (it goes into the audit
+/// log).
+pub fn found_in(value: &str) -> Result<String> {
+    let cleaned: String = value
+        .trim()
+        .chars()
+        .map(|c| if is_forbidden_char(c) { '\u{FFFD}' } else { c })
+        .collect();
+    if cleaned.is_empty() {
+        return Err(CoreError::Invalid("say where the token was found".into()));
+    }
+    if looks_like_a_token(&cleaned) {
+        return Err(CoreError::Invalid(
+            "where the token was found must name a place, not hold the token".into(),
+        ));
+    }
+    let count = cleaned.chars().count();
+    Ok(match count > 500 {
+        true => format!("…{}", cleaned.chars().skip(count - 499).collect::<String>()),
+        false => cleaned,
+    })
+}
+
 /// A username: 1–64 printable characters after trimming; compared case-insensitively.
 pub fn username(value: &str) -> Result<String> {
     let name = checked_text("the username", value, 64)?;

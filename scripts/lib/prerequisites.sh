@@ -54,4 +54,21 @@ install_test_prerequisites() {
     if ! command -v tauri-driver >/dev/null; then
         cargo install tauri-driver --locked --version '^2'
     fi
+    # detect-secrets, which runs the repository's detect-secrets plugin in the test of
+    # docs/secret-scanning (tests/tests/cli/secret_scanners.rs looks for it here): a pinned version
+    # in its own virtual environment in the build folder, so no system Python package changes.
+    local detect_secrets="${CARGO_TARGET_DIR:-target}/tools/detect-secrets"
+    [[ "$detect_secrets" = /* ]] ||
+        detect_secrets="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/$detect_secrets"
+    if [ ! -x "$detect_secrets/bin/detect-secrets" ]; then
+        command -v python3 >/dev/null || apt_install_missing python3
+        # Debian's python3 makes virtual environments only with python3-venv installed.
+        python3 -m venv --clear "$detect_secrets" 2>/dev/null || {
+            apt_install_missing python3-venv
+            python3 -m venv --clear "$detect_secrets"
+        }
+        echo "== installing detect-secrets into $detect_secrets"
+        "$detect_secrets/bin/pip" install --quiet --disable-pip-version-check \
+            'detect-secrets==1.5.0'
+    fi
 }

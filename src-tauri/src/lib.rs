@@ -4,6 +4,7 @@ pub mod bindings;
 pub mod commands;
 pub mod error;
 pub mod events;
+pub mod leak_views;
 mod log;
 pub mod notifier;
 pub mod reminder_loop;

@@ -211,6 +211,21 @@ impl AppSession {
         element.send_keys(text).await.expect("type");
     }
 
+    /// Puts `text` into a field at once, as a paste does (typed key by key, a long log is slow
+    /// and its newlines would be Enter presses).
+    pub async fn paste_into(&self, id: &str, text: &str) {
+        self.test_id(id).await;
+        self.client
+            .execute(
+                "const field = document.querySelector(`[data-testid=\"${arguments[0]}\"]`);
+                 field.value = arguments[1];
+                 field.dispatchEvent(new Event('input', { bubbles: true }));",
+                vec![serde_json::json!(id), serde_json::json!(text)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("paste into {id}: {e}"));
+    }
+
     pub async fn click(&self, id: &str) {
         self.test_id(id)
             .await

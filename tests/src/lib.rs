@@ -7,6 +7,7 @@ pub mod desktop;
 pub mod desktop_bus;
 pub mod hostile;
 pub mod keyboard;
+pub mod leak_corpus;
 pub mod serve;
 pub mod tmpfs;
 pub mod tray;

@@ -15,6 +15,8 @@ mod clipboard;
 mod data_folder;
 #[path = "app/keyboard.rs"]
 mod keyboard;
+#[path = "app/leak_check.rs"]
+mod leak_check;
 #[path = "app/many_tokens.rs"]
 mod many_tokens;
 #[path = "app/reminders.rs"]

@@ -12,6 +12,10 @@ mod bad_input;
 mod exit_codes;
 #[path = "cli/hostile_input.rs"]
 mod hostile_input;
+#[path = "cli/scan.rs"]
+mod scan;
+#[path = "cli/secret_scanners.rs"]
+mod secret_scanners;
 #[path = "cli/secrets.rs"]
 mod secrets;
 #[path = "cli/signin_throttling.rs"]

@@ -2,6 +2,7 @@
 mod accounts;
 mod admin;
 mod backup;
+mod scan;
 mod serve;
 mod systems;
 mod tokens;
@@ -42,6 +43,7 @@ pub fn run(context: &mut Context, command: Command) -> CliResult {
         Command::Clock(command) => admin::clock(context, command),
         Command::Doctor => admin::doctor(context),
         Command::Serve(args) => serve::serve(context, args),
+        Command::Scan { paths, revoke } => scan::scan(context, paths, revoke),
         Command::Backup {
             file,
             passphrase_stdin,

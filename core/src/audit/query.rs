@@ -55,6 +55,10 @@ pub struct AuditPage {
     pub older: Option<i64>,
 }
 
+const EVENTS_ABOUT: &str = "
+    SELECT id, at, actor, action, target, details, count, chain FROM audit_events
+    WHERE target = ?1 OR instr(details, ?1) > 0 ORDER BY id DESC LIMIT ?2";
+
 impl Authority {
     /// The whole audit log, oldest first (administrators only); exports use it.
     pub fn audit_events(&self, actor: Actor, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
@@ -82,6 +86,17 @@ impl Authority {
         events.truncate(limit);
         let older = events.last().filter(|_| more).map(|e| e.id);
         Ok(AuditPage { events, older })
+    }
+
+    /// The events about one target, newest first: those naming it as their target or in their
+    /// details (a rotation names the token it replaced). Callers check who may read them.
+    pub(crate) fn events_about(&self, target: &str, limit: usize) -> Result<Vec<AuditEvent>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut statement = self.conn.prepare_cached(EVENTS_ABOUT)?;
+        let rows = statement.query_map(params![target, limit], |row| {
+            event_from_row(row).map(AuditEvent::from)
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     fn read_events(

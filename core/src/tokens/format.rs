@@ -120,7 +120,7 @@ mod tests {
 
     #[test]
     fn checksum_is_crc32_ieee_of_the_body() {
-        // CRC-32 (zlib) of "123456789" is 0xCBF43926 = 3421780262; in base62 "3jXOKu" (padded to
+        // CRC-32 (zlib) of "123456789" is 0xCBF43926 = 3421780262; in base62 "3jZRME" (padded to
         // 6).
         assert_eq!(crc32fast::hash(b"123456789"), 0xCBF4_3926);
         assert_eq!(

@@ -21,11 +21,34 @@ const DELETE: &str = "UPDATE tokens SET deleted_at = ?2 WHERE id = ?1";
 impl Authority {
     /// Revokes a token at once; revoking a revoked token changes nothing.
     pub fn revoke_token(&mut self, actor: Actor, public_id: &str) -> Result<TokenInfo> {
+        self.revoke_token_found(actor, public_id, None)
+    }
+
+    /// Revokes a token a leak check found, recording where (`found_in`) with the revocation.
+    pub fn revoke_leaked_token(
+        &mut self,
+        actor: Actor,
+        public_id: &str,
+        found_in: &str,
+    ) -> Result<TokenInfo> {
+        self.revoke_token_found(actor, public_id, Some(found_in))
+    }
+
+    fn revoke_token_found(
+        &mut self,
+        actor: Actor,
+        public_id: &str,
+        found_in: Option<&str>,
+    ) -> Result<TokenInfo> {
+        let found_in = found_in.map(crate::validate::found_in).transpose()?;
         self.change(actor, Need::Account, |c, me| {
             let token = manageable_token(c.tx, me, public_id, c.now)?;
             if token.info.status != TokenStatus::Revoked {
                 revoke_row(c.tx, token.id, me.id, c.now)?;
-                let details = json!({"owner": token.info.owner});
+                let mut details = json!({"owner": token.info.owner});
+                if let Some(place) = &found_in {
+                    details["found_in"] = json!(place);
+                }
                 c.record(AuditAction::TokenRevoked, &token.info.id, details)?;
             }
             Ok(())

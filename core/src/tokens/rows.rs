@@ -46,11 +46,16 @@ pub(super) const TOKEN_COLUMNS: &str =
 pub(super) const TOKEN_TABLES: &str = "tokens t JOIN accounts a ON a.id = t.owner_id
      LEFT JOIN tokens p ON p.id = t.predecessor_id LEFT JOIN accounts r ON r.id = t.revoked_by";
 
-pub(super) struct TokenRow {
-    pub(super) id: i64,
-    pub(super) owner_id: i64,
-    pub(super) narrowed: bool,
-    pub(super) info: TokenInfo,
+/// A token's row as lists and look-ups read it.
+pub(crate) struct TokenRow {
+    /// The row id.
+    pub(crate) id: i64,
+    /// The owner's account id.
+    pub(crate) owner_id: i64,
+    /// Whether it is narrowed to some systems.
+    pub(crate) narrowed: bool,
+    /// What lists show of it.
+    pub(crate) info: TokenInfo,
 }
 
 pub(super) fn token_from_row(
@@ -123,6 +128,27 @@ pub(super) fn manageable_token(
 }
 
 impl Authority {
+    /// The token whose secret this is, found by its keyed digest (deleted ones too, since a
+    /// leak check must tell a deleted token from a stranger's); `None` when it is not ours.
+    /// Reads only: a look-up is not a use.
+    pub(crate) fn token_by_secret(&self, token: &str, now: Timestamp) -> Result<Option<TokenRow>> {
+        let digest = self.token_key.digest(token);
+        let row = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {TOKEN_COLUMNS} FROM {TOKEN_TABLES} WHERE t.digest = ?1"
+            ))?
+            .query_row([digest.as_slice()], |r| token_from_row(r, now))
+            .optional()?;
+        let Some(mut row) = row else {
+            return Ok(None);
+        };
+        if row.narrowed {
+            row.info.systems = Some(narrowed_systems(&self.conn, row.id)?);
+        }
+        Ok(Some(row))
+    }
+
     pub(super) fn token_info(&self, public_id: &str) -> Result<TokenInfo> {
         let now = self.now()?;
         let row = self

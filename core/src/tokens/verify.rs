@@ -262,6 +262,28 @@ const NARROWED_SLUGS: &str = "
     SELECT s.slug FROM token_systems ts JOIN systems s ON s.id = ts.system_id WHERE ts.token_id
     = ?1";
 
+/// What a token reaches now: everything for an unnarrowed token of an owner with access to all
+/// systems; otherwise its owner's systems, within its narrowing. (Verification and the leak
+/// check both show it.)
+pub(crate) fn reachable_systems(
+    conn: &rusqlite::Connection,
+    token_row_id: i64,
+    narrowed: bool,
+    owner: &Account,
+) -> Result<TokenSystems> {
+    if !narrowed && owner.reaches_all_systems() {
+        return Ok(TokenSystems::All);
+    }
+    let mut slugs = accessible_slugs(conn, owner)?;
+    if narrowed {
+        let mut statement = conn.prepare_cached(NARROWED_SLUGS)?;
+        let rows = statement.query_map([token_row_id], |r| r.get::<_, String>(0))?;
+        let narrowing = rows.collect::<rusqlite::Result<Vec<String>>>()?;
+        slugs.retain(|s| narrowing.contains(s));
+    }
+    Ok(TokenSystems::Listed(slugs))
+}
+
 const RECORD_USE: &str = "UPDATE tokens SET last_used_at = ?2 WHERE id = ?1";
 
 /// A successor's first use ends its predecessor's grace period.
@@ -314,15 +336,7 @@ impl Authority {
     }
 
     fn token_systems(&self, found: &Found, owner: &Account) -> Result<TokenSystems> {
-        if !found.narrowed && owner.reaches_all_systems() {
-            return Ok(TokenSystems::All);
-        }
-        let mut slugs = accessible_slugs(&self.conn, owner)?;
-        if found.narrowed {
-            let narrowed = self.strings(NARROWED_SLUGS, found.id)?;
-            slugs.retain(|s| narrowed.contains(s));
-        }
-        Ok(TokenSystems::Listed(slugs))
+        reachable_systems(&self.conn, found.id, found.narrowed, owner)
     }
 
     /// Records last use at most once a minute; the first use of a successor ends its

@@ -8,6 +8,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod clock_reset;
+mod leaks;
 mod migrations;
 mod module_cycles;
 mod panic_report;

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod clipboard;
 mod downloads;
 pub mod groups;
+pub mod leaks;
 pub mod reminders;
 pub mod service;
 pub mod session;

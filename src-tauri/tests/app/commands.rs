@@ -29,6 +29,14 @@ fn every_command() -> Vec<(&'static str, Value, bool)> {
             json!({"password": "not the password at all"}),
             false,
         ),
+        ("scan_text", json!({"text": "no token here"}), false),
+        ("scan_file", json!({"path": "/nonexistent"}), false),
+        (
+            "revoke_leaked_token",
+            json!({"id": id, "foundIn": "pasted text:1:1"}),
+            false,
+        ),
+        ("look_up_token", json!({"token": "lk_x"}), false),
         ("list_systems", json!({}), false),
         (
             "onboard_system",

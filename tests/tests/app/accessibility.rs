@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use latchkey_tests::app::AppSession;
 use latchkey_tests::axe;
-use latchkey_tests::demo::{self, DEMO_ADMIN, DEMO_PASSWORD};
+use latchkey_tests::demo::{self, DEMO_ADMIN, DEMO_MEMBER, DEMO_PASSWORD};
+use latchkey_tests::leak_corpus::CorpusTokens;
 use latchkey_tests::*;
 
 /// Runs axe on what the window shows, in both themes, and keeps what it finds.
@@ -90,11 +91,24 @@ async fn every_screen_and_dialog_passes_axe_in_both_themes() {
         open(&app, screen, &format!("[data-testid=\"{empty_state}\"]")).await;
         audit.check(&app, &format!("{screen}, empty")).await;
     }
+    open(&app, "leaks", "[data-testid=\"leak-text\"]").await;
+    app.paste_into("leak-text", "a log line with no token in it")
+        .await;
+    app.click("leak-check").await;
+    app.test_id("leak-none").await;
+    audit.check(&app, "leak check, nothing found").await;
     app.stop().await;
 
     // The demo organisation; the app's clock can move so the password is asked again.
     let mut env = Env::new();
     demo::seed(&env);
+    // A log for Leak check: a member's live token, one he revoked, and one of no store.
+    let (live, _) = env.create_token(DEMO_MEMBER, DEMO_PASSWORD, &["--name", "leaked CI key"]);
+    let (old, old_id) = env.create_token(DEMO_MEMBER, DEMO_PASSWORD, &["--name", "old CI key"]);
+    env.as_user(DEMO_MEMBER, DEMO_PASSWORD, &["tokens", "revoke", &old_id])
+        .ok();
+    let stranger = CorpusTokens::fresh(1).unknown.remove(0);
+    let leaked_log = format!("deploy: {live}\nold: {old}\nother: {stranger}\n");
     let shift = env.dir.path().join("clock-shift");
     env.extra_env.push((
         "LATCHKEY_TEST_CLOCK_SHIFT_FILE".into(),
@@ -152,6 +166,20 @@ async fn every_screen_and_dialog_passes_axe_in_both_themes() {
     app.click("show-access-web-api").await;
     app.test_id("access-list").await;
     audit.check(&app, "systems").await;
+    open(&app, "leaks", "[data-testid=\"leak-text\"]").await;
+    audit.check(&app, "leak check").await;
+    app.paste_into("leak-text", &leaked_log).await;
+    app.click("leak-check").await;
+    app.test_id("leak-summary").await;
+    audit.check(&app, "leak check, tokens found").await;
+    app.click("revoke-leaked").await;
+    app.test_id("confirm").await;
+    audit.check(&app, "leak check, revoke confirmation").await;
+    close_with_escape(&app, "confirm-dialog").await;
+    app.type_into("lookup-token", &old).await;
+    app.click("lookup-submit").await;
+    app.test_id("lookup-result").await;
+    audit.check(&app, "leak check, a token looked up").await;
     open(&app, "accounts", "[data-testid=\"account-row\"]").await;
     app.click("manage-dana").await;
     app.wait_for("#manage-title").await;
@@ -186,6 +214,11 @@ async fn every_screen_and_dialog_passes_axe_in_both_themes() {
     app.sign_in("chen", DEMO_PASSWORD).await;
     open(&app, "settings", "[data-testid=\"schedule\"]").await;
     audit.check(&app, "settings, as a member").await;
+    open(&app, "leaks", "[data-testid=\"leak-text\"]").await;
+    app.paste_into("leak-text", &leaked_log).await;
+    app.click("leak-check").await;
+    app.test_id("leak-summary").await;
+    audit.check(&app, "leak check, as a member").await;
     app.stop().await;
 
     audit.assert_clean();

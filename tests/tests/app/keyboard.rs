@@ -63,7 +63,7 @@ async fn create_copy_rotate_revoke_move_around_and_sign_out_with_the_keyboard_al
     for (keys, what) in [
         ("?", "shortcuts"),
         ("Ctrl+L", "Lock"),
-        ("Alt+1–7", "Overview"),
+        ("Alt+1–8", "Overview"),
         ("↑ or ↓", "screens"),
         ("N", "Create a token"),
         ("Tab", "next"),

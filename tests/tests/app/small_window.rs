@@ -2,7 +2,8 @@
 //! screen's name on one line and all of it in view, and nothing on any screen or dialog is wider
 //! than the window or spills out of its box.
 use latchkey_tests::app::AppSession;
-use latchkey_tests::demo::{self, DEMO_ADMIN, DEMO_PASSWORD};
+use latchkey_tests::demo::{self, DEMO_ADMIN, DEMO_MEMBER, DEMO_PASSWORD};
+use latchkey_tests::leak_corpus::CorpusTokens;
 use latchkey_tests::*;
 
 const WIDTH: u32 = 800;
@@ -98,6 +99,17 @@ async fn measure(app: &AppSession, place: &str, problems: &mut Vec<String>) {
 async fn at_800_by_600_the_sidebar_is_one_column_and_nothing_is_wider_than_the_window() {
     let env = Env::new();
     demo::seed(&env);
+    let (leaked, _) = env.create_token(
+        DEMO_MEMBER,
+        DEMO_PASSWORD,
+        &[
+            "--name",
+            "a name long enough to need the room it has",
+            "--systems",
+            "web-api",
+        ],
+    );
+    let stranger = CorpusTokens::fresh(1).unknown.remove(0);
     let app = AppSession::start(&env).await;
     app.client
         .set_window_size(WIDTH, HEIGHT)
@@ -118,6 +130,20 @@ async fn at_800_by_600_the_sidebar_is_one_column_and_nothing_is_wider_than_the_w
         app.wait_for(ready).await;
         measure(&app, screen, &mut problems).await;
     }
+    app.click("nav-leaks").await;
+    let log = format!("deploy: {leaked}\nother: {stranger}\n");
+    app.paste_into("leak-text", &log).await;
+    app.click("leak-check").await;
+    app.test_id("leak-summary").await;
+    app.type_into("lookup-token", &leaked).await;
+    app.click("lookup-submit").await;
+    app.test_id("lookup-result").await;
+    measure(
+        &app,
+        "leak check, tokens found and one looked up",
+        &mut problems,
+    )
+    .await;
     app.click("nav-systems").await;
     app.click("show-access-web-api").await;
     app.test_id("access-list").await;

@@ -1,6 +1,7 @@
 // How each state looks: a tone (colour) and an icon, always beside the state's words.
 import type { IconName } from "./icons";
 import type { TokenKind } from "./tokenState";
+import type { LeakStatusView } from "./bindings/LeakStatusView";
 
 export type Tone = "ok" | "warn" | "info" | "danger" | "quiet";
 
@@ -15,4 +16,13 @@ export const tokenLook: Record<TokenKind, Look> = {
   replaced: { tone: "info", icon: "rotate" },
   expired: { tone: "quiet", icon: "expired" },
   revoked: { tone: "danger", icon: "revoke" },
+};
+
+/** A token found by the leak check: a live one is the alarm; one that no longer works is not. */
+export const leakLook: Record<LeakStatusView, Look> = {
+  live: { tone: "danger", icon: "alert" },
+  revoked: { tone: "quiet", icon: "revoke" },
+  expired: { tone: "quiet", icon: "expired" },
+  not_ours: { tone: "info", icon: "info" },
+  unknown_here: { tone: "warn", icon: "info" },
 };

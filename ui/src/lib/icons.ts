@@ -25,6 +25,8 @@ export const icons = {
   expired: "M7 3h10M7 21h10M8 3v3l4 6-4 6v3M16 3v3l-4 6 4 6v3",
   info: `${CIRCLE(12, 12, 9)}M12 11v6M12 7.5h.01`,
   search: `${CIRCLE(11, 11, 7)}M21 21l-5-5`,
+  leak: "M12 3c-3 4.2-6 7.7-6 11a6 6 0 0 0 12 0c0-3.3-3-6.8-6-11zM9.5 14.5a2.5 2.5 0 0 0 2.5 2.5",
+  file: "M6 3h8l4 4v14H6zM14 3v4h4M9 12h6M9 16h6",
   inbox: "M3 13l3-8h12l3 8v6H3zM3 13h5l1 3h6l1-3h5",
   close: "M6 6l12 12M18 6L6 18",
 } as const;

@@ -8,6 +8,7 @@ import type { AuditPageView } from "./AuditPageView";
 import type { BackupView } from "./BackupView";
 import type { GroupView } from "./GroupView";
 import type { IssuedTokenView } from "./IssuedTokenView";
+import type { LeakScanView } from "./LeakScanView";
 import type { NewTokenRequest } from "./NewTokenRequest";
 import type { ReminderView } from "./ReminderView";
 import type { ServiceView } from "./ServiceView";
@@ -15,6 +16,7 @@ import type { SessionView } from "./SessionView";
 import type { SettingsView } from "./SettingsView";
 import type { SetupStatus } from "./SetupStatus";
 import type { SystemView } from "./SystemView";
+import type { TokenLookupView } from "./TokenLookupView";
 import type { TokenView } from "./TokenView";
 
 export function listAccounts(): Promise<Array<AccountView>> {
@@ -92,6 +94,35 @@ export function setGroupMember(args: { group: string, username: string, member: 
 
 export function setGroupGrant(args: { group: string, slug: string, granted: boolean }): Promise<null> {
   return call<null>("set_group_grant", args);
+}
+
+/**
+ * Finds the tokens in pasted text and says what each is; the text is wiped once read.
+ */
+export function scanText(args: { text: string }): Promise<LeakScanView> {
+  return call<LeakScanView>("scan_text", args);
+}
+
+/**
+ * Finds the tokens in a file dropped on the window (binary files are skipped, as by
+ * `latchkey scan`); findings name the file.
+ */
+export function scanFile(args: { path: string }): Promise<LeakScanView> {
+  return call<LeakScanView>("scan_file", args);
+}
+
+/**
+ * Revokes a live token the leak check found, recording where it was found.
+ */
+export function revokeLeakedToken(args: { id: string, foundIn: string }): Promise<TokenView> {
+  return call<TokenView>("revoke_leaked_token", args);
+}
+
+/**
+ * Which token this is, with its whole audit history (administrators: any; members: their own).
+ */
+export function lookUpToken(args: { token: string }): Promise<TokenLookupView> {
+  return call<TokenLookupView>("look_up_token", args);
 }
 
 export function listReminders(): Promise<Array<ReminderView>> {
