@@ -121,6 +121,10 @@ pub enum Command {
         /// Files, folders, or - for standard input (default: the current folder)
         #[arg(value_name = "PATH")]
         paths: Vec<PathBuf>,
+        /// Every PATH is a file or folder, even one named - (for hooks that pass file names:
+        /// `latchkey scan --files -- NAMES…`)
+        #[arg(long)]
+        files: bool,
         /// Revoke the live tokens found that the acting account (--user) may revoke; each
         /// revocation is audited with where the token was found
         #[arg(long)]

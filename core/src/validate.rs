@@ -4,8 +4,15 @@ use crate::error::{CoreError, Result};
 
 /// Characters that would make text lie about itself: controls, bidi overrides and isolates, and
 /// the invisible marks that reorder or hide text.
-fn is_forbidden_char(c: char) -> bool {
+pub(crate) fn is_forbidden_char(c: char) -> bool {
     c.is_control()
+        || matches!(c,
+            '\u{00AD}' // soft hyphen
+            | '\u{061C}' // Arabic letter mark
+            | '\u{180E}' // Mongolian vowel separator
+            | '\u{FFF9}'..='\u{FFFB}' // interlinear annotation marks
+            | '\u{E0000}'..='\u{E007F}' // tag characters
+        )
         || matches!(c,
             '\u{200B}'..='\u{200F}' // zero-width spaces and joiners, LRM, RLM
             | '\u{2028}' | '\u{2029}' // line and paragraph separators
@@ -47,28 +54,57 @@ pub fn display_name(what: &str, value: &str) -> Result<String> {
 }
 
 /// Where a leaked token was found (`file:line:column`), as recorded with its revocation: a file
-/// name may hold anything, so invisible and control characters become U+FFFD and a long path
-/// keeps its last 500 characters; never a token or a large piece of one (it goes into the audit
-/// log).
+/// name may hold anything, so invisible and control characters become U+FFFD, whatever looks
+/// like a token or a token's body is cut out (it goes into the audit log), and a long path keeps
+/// its last 500 characters.
 pub fn found_in(value: &str) -> Result<String> {
     let cleaned: String = value
         .trim()
         .chars()
         .map(|c| if is_forbidden_char(c) { '\u{FFFD}' } else { c })
         .collect();
+    let cleaned = cut_token_like(&cleaned);
     if cleaned.is_empty() {
         return Err(CoreError::Invalid("say where the token was found".into()));
-    }
-    if looks_like_a_token(&cleaned) {
-        return Err(CoreError::Invalid(
-            "where the token was found must name a place, not hold the token".into(),
-        ));
     }
     let count = cleaned.chars().count();
     Ok(match count > 500 {
         true => format!("…{}", cleaned.chars().skip(count - 499).collect::<String>()),
         false => cleaned,
     })
+}
+
+/// `text` without anything that could be a token or give one back: `lk_` (any case) and 16 or
+/// more letters or digits becomes `lk_…`, and any other run of 43 or more letters or digits (a
+/// token's body, split from its prefix) becomes `…`.
+fn cut_token_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut after_alphanumeric = false;
+    while let Some(c) = rest.chars().next() {
+        let alphanumeric_run =
+            |from: &str| from.bytes().take_while(u8::is_ascii_alphanumeric).count();
+        if rest.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("lk_")) {
+            let body = alphanumeric_run(&rest[3..]);
+            if body >= 16 {
+                out.push_str("lk_…");
+                rest = &rest[3 + body..];
+                after_alphanumeric = true;
+                continue;
+            }
+        }
+        let run = alphanumeric_run(rest);
+        if !after_alphanumeric && run >= 43 {
+            out.push('…');
+            rest = &rest[run..];
+            after_alphanumeric = true;
+            continue;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+        after_alphanumeric = c.is_ascii_alphanumeric();
+    }
+    out
 }
 
 /// A username: 1–64 printable characters after trimming; compared case-insensitively.

@@ -79,7 +79,7 @@ pub struct LeakFindingView {
 impl From<Finding> for LeakFindingView {
     fn from(f: Finding) -> Self {
         LeakFindingView {
-            source: f.source,
+            source: f.source.to_string(),
             line: f.line,
             column: f.column,
             hint: f.hint,
@@ -103,8 +103,10 @@ pub struct LeakScanView {
     /// Bytes read.
     #[ts(type = "number")]
     pub bytes: u64,
-    /// The file was skipped as binary (a NUL byte in its first 8 KiB).
+    /// A file in a dropped folder was skipped as binary (a NUL byte in its first 8 KiB).
     pub binary: bool,
+    /// What could not be read (the findings of everything else are still here).
+    pub unread: Vec<String>,
 }
 
 impl LeakScanView {
@@ -113,6 +115,7 @@ impl LeakScanView {
             findings: findings.into_iter().map(LeakFindingView::from).collect(),
             bytes: report.bytes,
             binary: report.binary > 0,
+            unread: report.errors.clone(),
         }
     }
 }

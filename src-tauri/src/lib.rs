@@ -89,6 +89,12 @@ pub fn run() {
             Ok(())
         })
         .on_window_event(|window, event| {
+            // The Leak check reads by path only what was really dropped on the window.
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event
+                && let Some(state) = window.try_state::<AppState>()
+            {
+                state.remember_dropped(paths);
+            }
             // Closing the window keeps the app in the tray, so reminders still arrive.
             if let tauri::WindowEvent::CloseRequested { api, .. } = event
                 && window.try_state::<tray::HasTray>().is_some_and(|t| t.0)

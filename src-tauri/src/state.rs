@@ -35,6 +35,8 @@ pub struct AppState {
     on_end: OnceLock<SessionEndListener>,
     /// The verification service, when Settings started it (it stops with the app).
     pub service: tokio::sync::Mutex<Option<latchkey_server::RunningServer>>,
+    /// Paths dropped on the window and not yet checked: the only paths `scan_file` reads.
+    dropped: Mutex<std::collections::HashSet<PathBuf>>,
 }
 
 impl AppState {
@@ -47,7 +49,26 @@ impl AppState {
             session: Mutex::new(Slot::Out),
             on_end: OnceLock::new(),
             service: tokio::sync::Mutex::new(None),
+            dropped: Mutex::new(std::collections::HashSet::new()),
         }
+    }
+
+    /// Remembers paths the window saw dropped on it (the window event, not the webview).
+    pub fn remember_dropped(&self, paths: &[PathBuf]) {
+        if let Ok(mut dropped) = self.dropped.lock() {
+            // A bound, so a long session of drops never grows it without end.
+            if dropped.len() > 1_000 {
+                dropped.clear();
+            }
+            dropped.extend(paths.iter().cloned());
+        }
+    }
+
+    /// Whether `path` was dropped on the window and not yet checked; forgets it.
+    pub fn take_dropped(&self, path: &std::path::Path) -> bool {
+        self.dropped
+            .lock()
+            .is_ok_and(|mut dropped| dropped.remove(path))
     }
 
     pub fn from_env() -> Self {

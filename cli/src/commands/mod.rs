@@ -43,7 +43,11 @@ pub fn run(context: &mut Context, command: Command) -> CliResult {
         Command::Clock(command) => admin::clock(context, command),
         Command::Doctor => admin::doctor(context),
         Command::Serve(args) => serve::serve(context, args),
-        Command::Scan { paths, revoke } => scan::scan(context, paths, revoke),
+        Command::Scan {
+            paths,
+            files,
+            revoke,
+        } => scan::scan(context, paths, files, revoke),
         Command::Backup {
             file,
             passphrase_stdin,

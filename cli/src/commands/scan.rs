@@ -15,8 +15,14 @@ use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use crate::output::{count, emit, print_json, time};
 
-pub fn scan(context: &mut Context, paths: Vec<PathBuf>, revoke: bool) -> CliResult {
-    let stdin = paths.iter().filter(|p| p.as_os_str() == "-").count();
+pub fn scan(
+    context: &mut Context,
+    paths: Vec<PathBuf>,
+    only_files: bool,
+    revoke: bool,
+) -> CliResult {
+    let is_stdin = |p: &PathBuf| !only_files && p.as_os_str() == "-";
+    let stdin = paths.iter().filter(|p| is_stdin(p)).count();
     if stdin > 1 {
         return Err(CliError::Usage("name standard input (-) once".into()));
     }
@@ -29,7 +35,7 @@ pub fn scan(context: &mut Context, paths: Vec<PathBuf>, revoke: bool) -> CliResu
     }
     let files: Vec<PathBuf> = match paths.is_empty() {
         true => vec![PathBuf::from(".")],
-        false => paths.into_iter().filter(|p| p.as_os_str() != "-").collect(),
+        false => paths.into_iter().filter(|p| !is_stdin(p)).collect(),
     };
     leaks::check_paths(&files).map_err(CliError::Usage)?;
 
@@ -56,24 +62,19 @@ pub fn scan(context: &mut Context, paths: Vec<PathBuf>, revoke: bool) -> CliResu
             .map_err(|e| CliError::Usage(format!("cannot read standard input: {e}")))?,
         _ => ReadReport::default(),
     };
-    if stdin == 0 || !files.is_empty() {
-        let from_files = leaks::read_paths(&files);
-        report.sightings.extend(from_files.sightings);
-        report.errors.extend(from_files.errors);
-        report.files += from_files.files;
-        report.bytes += from_files.bytes;
-        report.binary += from_files.binary;
+    if !files.is_empty() {
+        report.extend(leaks::read_paths(&files));
     }
 
-    let (findings, revoked) = match store {
+    let (findings, revoked, failed) = match store {
         Some((mut authority, actor)) => {
             let viewer = actor.map_or(Viewer::Operator, Viewer::Account);
             let findings = authority.look_up_sightings(viewer, &report.sightings)?;
-            let revoked = match actor {
-                Some(actor) => revoke_live(&mut authority, actor, &findings)?,
-                None => HashMap::new(),
+            let (revoked, failed) = match actor {
+                Some(actor) => revoke_live(&mut authority, actor, &findings),
+                None => (HashMap::new(), Vec::new()),
             };
-            (findings, revoked)
+            (findings, revoked, failed)
         }
         None => {
             if !report.sightings.is_empty() {
@@ -82,34 +83,44 @@ pub fn scan(context: &mut Context, paths: Vec<PathBuf>, revoke: bool) -> CliResu
                     location.path.display()
                 );
             }
-            (findings_without_store(&report.sightings), HashMap::new())
+            let findings = findings_without_store(&report.sightings);
+            (findings, HashMap::new(), Vec::new())
         }
     };
     report.sightings.clear();
     print(context.global.json, &findings, &revoked);
+    for failure in &failed {
+        eprintln!("latchkey: {failure}");
+    }
     summarise(&report, &findings, &revoked)
 }
 
 /// Revokes each live token found that the actor may revoke, once, recording the first place it
-/// was found. Returns the place each was revoked for, by token id.
+/// was found. Returns the place each was revoked for, by token id, and a line for each that
+/// could not be (the others are still revoked, and every finding still printed).
 fn revoke_live(
     authority: &mut latchkey_core::Authority,
     actor: latchkey_core::Actor,
     findings: &[Finding],
-) -> CliResult<HashMap<String, String>> {
+) -> (HashMap<String, String>, Vec<String>) {
     let mut revoked = HashMap::new();
+    let mut failed = Vec::new();
     for finding in findings.iter().filter(|f| f.may_revoke) {
         let Some(id) = &finding.token_id else {
             continue;
         };
-        if revoked.contains_key(id) {
+        if revoked.contains_key(id) || failed.iter().any(|(f, _)| f == id) {
             continue;
         }
         let place = finding.place();
-        authority.revoke_leaked_token(actor, id, &place)?;
-        revoked.insert(id.clone(), place);
+        match authority.revoke_leaked_token(actor, id, &place) {
+            Ok(_) => {
+                revoked.insert(id.clone(), place);
+            }
+            Err(e) => failed.push((id.clone(), format!("could not revoke {id}: {e}"))),
+        }
     }
-    Ok(revoked)
+    (revoked, failed.into_iter().map(|(_, line)| line).collect())
 }
 
 fn print(json: bool, findings: &[Finding], revoked: &HashMap<String, String>) {
@@ -123,7 +134,7 @@ fn print(json: bool, findings: &[Finding], revoked: &HashMap<String, String>) {
             .iter()
             .map(|f| {
                 json!({
-                    "path": f.source, "line": f.line, "column": f.column, "hint": f.hint,
+                    "path": &*f.source, "line": f.line, "column": f.column, "hint": f.hint,
                     "status": f.status, "owner": f.owner, "owner_active": f.owner_active,
                     "token_id": f.token_id, "name": f.name,
                     "systems": f.systems.as_ref().map(systems_json),
@@ -227,12 +238,12 @@ fn summarise(
         ));
     }
     eprintln!("{}", totals.join("; "));
-    if !report.errors.is_empty() {
-        return Err(CliError::Incomplete(format!(
+    let unread = (!report.errors.is_empty()).then(|| {
+        format!(
             "{} could not be read; the scan is incomplete",
             count(report.errors.len() as i64, "path", "paths")
-        )));
-    }
+        )
+    });
     let alarming = findings.iter().filter(|f| f.status.may_be_live()).count();
     if alarming > 0 {
         let advice = match (of(LeakStatus::Live), revoked.len()) {
@@ -244,10 +255,16 @@ fn summarise(
             }
             _ => "remove them, and have whoever issued them revoke them",
         };
+        // The most urgent news decides the status: a live token found is 1 even when some path
+        // could not be read (said too).
+        let unread = unread.map(|u| format!("; {u}")).unwrap_or_default();
         return Err(CliError::Denied(format!(
-            "{} that may be live: {advice}",
+            "{} that may be live: {advice}{unread}",
             count(alarming as i64, "token", "tokens")
         )));
     }
-    Ok(())
+    match unread {
+        Some(unread) => Err(CliError::Incomplete(unread)),
+        None => Ok(()),
+    }
 }

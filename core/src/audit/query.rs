@@ -57,7 +57,10 @@ pub struct AuditPage {
 
 const EVENTS_ABOUT: &str = "
     SELECT id, at, actor, action, target, details, count, chain FROM audit_events
-    WHERE target = ?1 OR instr(details, ?1) > 0 ORDER BY id DESC LIMIT ?2";
+    WHERE target = ?1
+       OR (action = 'token.rotated' AND json_valid(details)
+           AND json_extract(details, '$.successor') = ?1)
+    ORDER BY id DESC LIMIT ?2";
 
 impl Authority {
     /// The whole audit log, oldest first (administrators only); exports use it.
@@ -88,8 +91,10 @@ impl Authority {
         Ok(AuditPage { events, older })
     }
 
-    /// The events about one target, newest first: those naming it as their target or in their
-    /// details (a rotation names the token it replaced). Callers check who may read them.
+    /// The events about one target, newest first: those naming it as their target, and a
+    /// rotation naming it as the successor (the successor's creation). Only those fields: a name
+    /// or a place someone typed that looks like an id must not slip an event into another's
+    /// history. Callers check who may read them.
     pub(crate) fn events_about(&self, target: &str, limit: usize) -> Result<Vec<AuditEvent>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut statement = self.conn.prepare_cached(EVENTS_ABOUT)?;

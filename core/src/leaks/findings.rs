@@ -1,6 +1,8 @@
 //! What a leak check says of each token it found: live (and whose), revoked, expired, not ours,
 //! or — with no store to ask — unknown here. A look-up by digest only reads: finding a token is
 //! not a use, so last-used and stale-token reckoning stay untouched.
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::files::SightingAt;
@@ -60,8 +62,10 @@ pub enum Viewer {
 /// One token found somewhere: never the token itself.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Finding {
-    /// The file, `(standard input)` or what the caller named pasted text.
-    pub source: String,
+    /// The file, `(standard input)` or what the caller named pasted text (shared by the
+    /// findings of one file: a file full of tokens must not copy its long name for each).
+    #[serde(serialize_with = "as_str")]
+    pub source: Arc<str>,
     /// 1-based line.
     pub line: u64,
     /// 1-based column, in characters.
@@ -92,7 +96,7 @@ pub struct Finding {
 impl Finding {
     fn unknown(seen: &SightingAt, status: LeakStatus) -> Finding {
         Finding {
-            source: seen.source.clone(),
+            source: Arc::clone(&seen.source),
             line: seen.sighting.line,
             column: seen.sighting.column,
             hint: hint(seen.sighting.token.expose()),
@@ -112,6 +116,13 @@ impl Finding {
     pub fn place(&self) -> String {
         format!("{}:{}:{}", self.source, self.line, self.column)
     }
+}
+
+fn as_str<S: serde::Serializer>(
+    text: &Arc<str>,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serializer.serialize_str(text)
 }
 
 /// Findings when there is no store to ask: every token "unknown here".

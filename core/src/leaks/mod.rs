@@ -6,8 +6,10 @@ mod files;
 mod find;
 mod findings;
 mod look_up;
+mod printable;
 
 pub use files::{ReadReport, STANDARD_INPUT, SightingAt, check_paths, read_paths, read_stream};
 pub use find::{Sighting, find_in_bytes, find_in_chunks, find_in_reader};
 pub use findings::{Finding, LeakStatus, Viewer, findings_without_store};
 pub use look_up::{HISTORY_LIMIT, TokenLookup};
+pub use printable::{printable, printable_path};

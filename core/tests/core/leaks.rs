@@ -150,35 +150,38 @@ fn revoking_a_found_token_records_where_it_was_found() {
 }
 
 #[test]
-fn a_place_holding_a_token_or_nothing_is_refused_and_changes_nothing() {
+fn an_empty_place_is_refused_and_a_token_or_control_character_in_one_never_reaches_the_log() {
     let mut f = Fixture::new();
     let admin = f.admin;
     let token = f.token(admin, "ci");
     let before = f.audit_actions();
-    for place in [format!("in {}", token.secret.expose()), "   ".to_string()] {
-        let error = f
-            .authority
-            .revoke_leaked_token(admin, &token.token.id, &place)
-            .unwrap_err();
-        assert!(matches!(error, CoreError::Invalid(_)), "{error}");
-        assert!(!error.to_string().contains(&token.secret.expose()[3..]));
-    }
+    let error = f
+        .authority
+        .revoke_leaked_token(admin, &token.token.id, "   ")
+        .unwrap_err();
+    assert!(matches!(error, CoreError::Invalid(_)), "{error}");
     assert_eq!(f.reason(&token, None), None, "the token was revoked anyway");
     assert_eq!(f.audit_actions(), before);
-    // Control characters in a file name are recorded as U+FFFD, not refused.
+    // A file named after a token (or after its body, split from the prefix), with control
+    // characters in it: the token is revoked, the place recorded without any of it.
+    let body = &token.secret.expose()[3..];
+    let place = format!(
+        "logs/{}/LK_{body}/x{body}\n\u{202e}.txt:1:1",
+        token.secret.expose()
+    );
     f.authority
-        .revoke_leaked_token(admin, &token.token.id, "bad\nname.txt:1:1")
+        .revoke_leaked_token(admin, &token.token.id, &place)
         .unwrap();
+    assert_eq!(f.reason(&token, None), Some("revoked"));
     let events = f
         .authority
         .audit_events(admin, &Default::default())
         .unwrap();
+    let recorded = &events.last().unwrap().details;
+    assert!(!recorded.contains(&body[..16]), "{recorded}");
     assert!(
-        events
-            .last()
-            .unwrap()
-            .details
-            .contains("bad\u{FFFD}name.txt:1:1")
+        recorded.contains("logs/lk_…/lk_…/…\u{FFFD}\u{FFFD}.txt:1:1"),
+        "{recorded}"
     );
 }
 
@@ -256,4 +259,34 @@ fn bytes_with_a_token_per_line_find_each_once() {
         assert_eq!((seen.line, seen.column), (i as u64 + 1, 1));
         assert_eq!(seen.token.expose(), tokens[i].expose());
     }
+}
+
+#[test]
+fn a_name_that_looks_like_anothers_token_id_slips_nothing_into_its_history() {
+    let mut f = Fixture::new();
+    let admin = f.admin;
+    let bob = f.member("bob");
+    let roots = f.token(admin, "ci");
+    let planted = f.token(bob, &roots.token.id);
+    let history = f
+        .authority
+        .look_up_token(admin, roots.secret.expose())
+        .unwrap()
+        .history;
+    assert!(
+        history.iter().all(|e| e.target == roots.token.id),
+        "{history:?}"
+    );
+    // The successor's history holds the rotation that made it.
+    let successor = f
+        .authority
+        .rotate_token(bob, &planted.token.id, RotateGrace::Immediate)
+        .unwrap();
+    let history = f
+        .authority
+        .look_up_token(bob, successor.secret.expose())
+        .unwrap()
+        .history;
+    let actions: Vec<_> = history.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, vec!["token.rotated"], "{history:?}");
 }

@@ -23,17 +23,28 @@ pub async fn scan_text(state: State<'_, AppState>, text: String) -> CommandResul
     })
 }
 
-/// Finds the tokens in a file dropped on the window (binary files are skipped, as by
-/// `latchkey scan`); findings name the file.
+/// Finds the tokens in a file or folder dropped on the window (a folder as `latchkey scan` reads
+/// one); findings name the file. Only a path the window saw dropped is read, once: the webview
+/// cannot make Rust read a path it chose.
 #[tauri::command(async)]
 pub async fn scan_file(state: State<'_, AppState>, path: String) -> CommandResult<LeakScanView> {
     // Signed in before any file is touched: nothing about the disk answers a stranger.
     state.as_actor(|a, actor| a.whoami(actor).map(drop))?;
     let path = PathBuf::from(path);
-    let report = leaks::read_paths(std::slice::from_ref(&path));
-    if let Some(error) = report.errors.first() {
-        return Err(CoreError::Invalid(format!("cannot read {error}")).into());
+    if !state.take_dropped(&path) {
+        return Err(CoreError::Invalid(
+            "only a file dropped on this window can be checked by name; paste the text or choose \
+             the file instead"
+                .into(),
+        )
+        .into());
     }
+    // Reading a dropped folder may take a while: off the async workers.
+    let report = tauri::async_runtime::spawn_blocking(move || {
+        leaks::read_paths(std::slice::from_ref(&path))
+    })
+    .await
+    .map_err(|e| CoreError::Invalid(format!("the check stopped: {e}")))?;
     state.as_actor(|a, actor| {
         let findings = a.look_up_sightings(Viewer::Account(actor), &report.sightings)?;
         Ok(LeakScanView::new(&report, findings))

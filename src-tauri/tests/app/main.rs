@@ -5,5 +5,6 @@ mod commands;
 mod common;
 mod declared_commands;
 mod hostile_ipc;
+mod leak_check;
 mod reminder_delivery;
 mod security_config;

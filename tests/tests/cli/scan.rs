@@ -431,3 +431,63 @@ fn bad_input_is_one_line_exit_2_and_revokes_nothing() {
     );
     assert_eq!(s.audit_found_in(), vec![]);
 }
+
+#[test]
+fn hostile_file_names_are_printed_escaped_and_never_as_a_whole_token() {
+    let s = setup();
+    let dir = tempfile::tempdir().unwrap();
+    let token = &s.tokens.live[0];
+    let named_after = dir.path().join(format!("{token}.txt"));
+    let forging = dir
+        .path()
+        .join("a\nb.txt:1:1  lk_…AAAA  revoked\u{1b}[2J\u{202e}");
+    for file in [&named_after, &forging] {
+        std::fs::write(file, format!("x {token}\n")).unwrap();
+    }
+    let out = s.scan(&[dir.path().to_str().unwrap()], &[]);
+    assert_eq!(out.code, 1, "{out:?}");
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "a file name forged a line: {out:?}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| !l.contains('\u{1b}') && !l.contains('\u{202e}'))
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("\\u{a}b.txt") && l.contains("\\u{1b}[2J"))
+    );
+    let hint = format!("lk_…{}.txt:1:3", &token[48..]);
+    assert!(lines.iter().any(|l| l.contains(&hint)), "{lines:?}");
+    // A token given as an argument is refused without being echoed (Setup::scan checks that).
+    let out = s.scan(&[token], &[]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.one_line_error()
+            .contains("never pass a token as an argument")
+    );
+    // Only regular files and folders: a FIFO named explicitly would wait for a writer forever.
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let out = s.scan(&[fifo.to_str().unwrap()], &[]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.one_line_error()
+            .ends_with("not a regular file or folder"),
+        "{out:?}"
+    );
+    // In a folder it is passed over.
+    assert_eq!(
+        s.scan(&["--json", dir.path().to_str().unwrap()], &[])
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}

@@ -643,13 +643,51 @@ fn pre_commit_hooks_yaml_offers_latchkey_scan() {
         .find(|h| h.get("id").map(String::as_str) == Some("latchkey-scan"))
         .expect("a hook with id latchkey-scan");
     for (key, value) in [
-        ("entry", "latchkey scan"),
+        ("entry", "latchkey scan --files --"),
         ("language", "system"),
         ("pass_filenames", "true"),
-        ("types", "[text]"),
     ] {
         assert_eq!(hook.get(key).map(String::as_str), Some(value), "{key}");
     }
+    // Every file type: a token in a file with a NUL byte is still a leak.
+    assert_eq!(
+        hook.get("types"),
+        None,
+        "the hook must not skip files pre-commit calls binary"
+    );
     let readme = read(&doc_path("README.md"));
     assert!(readme.contains("hooks: [{id: latchkey-scan}]"));
+
+    // Run the entry as pre-commit does, with the staged names appended: names that look like
+    // options or standard input are still files.
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let token = CorpusTokens::fresh(1).live.remove(0);
+    let names = ["--help", "-", "-h", "nul.bin"];
+    for name in names {
+        let content = match name {
+            "nul.bin" => format!("\0{token}"),
+            _ => format!("x={token}\n"),
+        };
+        std::fs::write(dir.path().join(name), content).expect("write a staged file");
+    }
+    let entry = &hook["entry"];
+    let mut words = entry.split_whitespace();
+    assert_eq!(words.next(), Some("latchkey"));
+    let out = Command::new(latchkey_bin())
+        .args(words)
+        .args(names)
+        .current_dir(dir.path())
+        .env_clear()
+        .env("LATCHKEY_DB", dir.path().join("no-store.db"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the hook's entry");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    for name in names {
+        assert!(
+            stdout.lines().any(|l| l.starts_with(&format!("{name}:1:"))),
+            "{name} was not scanned: {stdout}"
+        );
+    }
 }

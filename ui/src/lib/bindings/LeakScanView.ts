@@ -10,6 +10,10 @@ export type LeakScanView = { findings: Array<LeakFindingView>,
  */
 bytes: number, 
 /**
- * The file was skipped as binary (a NUL byte in its first 8 KiB).
+ * A file in a dropped folder was skipped as binary (a NUL byte in its first 8 KiB).
  */
-binary: boolean, };
+binary: boolean, 
+/**
+ * What could not be read (the findings of everything else are still here).
+ */
+unread: Array<string>, };

@@ -104,8 +104,9 @@ export function scanText(args: { text: string }): Promise<LeakScanView> {
 }
 
 /**
- * Finds the tokens in a file dropped on the window (binary files are skipped, as by
- * `latchkey scan`); findings name the file.
+ * Finds the tokens in a file or folder dropped on the window (a folder as `latchkey scan` reads
+ * one); findings name the file. Only a path the window saw dropped is read, once: the webview
+ * cannot make Rust read a path it chose.
  */
 export function scanFile(args: { path: string }): Promise<LeakScanView> {
   return call<LeakScanView>("scan_file", args);
