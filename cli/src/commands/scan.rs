@@ -79,7 +79,8 @@ pub fn scan(
         None => {
             if !report.sightings.is_empty() {
                 eprintln!(
-                    "no store at {}: the tokens found are unknown here, and any of them may be live",
+                    "no store at {}: the tokens found are unknown here, and any of them may be \
+                     live",
                     location.path.display()
                 );
             }
