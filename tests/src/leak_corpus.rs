@@ -116,7 +116,8 @@ pub fn write_corpus(root: &Path, tokens: &CorpusTokens) -> LeakCorpus {
         (
             "config/app.json",
             format!(
-                "{{\n  \"api\": {{\"token\": \"{}\", \"url\": \"https://x\"}},\n  \"list\": [\"{}\"]\n}}\n",
+                "{{\n  \"api\": {{\"token\": \"{}\", \"url\": \"https://x\"}},\n  \
+                 \"list\": [\"{}\"]\n}}\n",
                 t(3),
                 t(0)
             )
@@ -135,7 +136,8 @@ pub fn write_corpus(root: &Path, tokens: &CorpusTokens) -> LeakCorpus {
         (
             "logs/access.log",
             format!(
-                "GET /api?token={}&page=2 HTTP/1.1\nGET /x?q=a%3D{} 200\nhttps://u:{}@example.com/\n",
+                "GET /api?token={}&page=2 HTTP/1.1\nGET /x?q=a%3D{} 200\n\
+                 https://u:{}@example.com/\n",
                 t(0),
                 t(1),
                 t(2)
