@@ -135,6 +135,8 @@ async fn a_pasted_log_shows_whose_tokens_are_live_one_is_revoked_and_its_history
     assert!(said.contains("revoked"), "the live region says {said:?}");
     let statuses: Vec<String> = findings(&app).await.into_iter().map(|(s, _)| s).collect();
     assert_eq!(statuses, ["live", "revoked", "revoked"]);
+    // For a person to look at (target/debug/webdriver-screenshots).
+    app.save_screenshot("leak-check-after-revoke").await;
     assert_eq!(
         env.verify(&bob_live, &[]).code,
         1,
@@ -154,6 +156,7 @@ async fn a_pasted_log_shows_whose_tokens_are_live_one_is_revoked_and_its_history
     assert_eq!(app.text("lookup-id").await, bob_id);
     assert!(app.text("lookup-owner").await.contains("bob"));
     assert!(app.text("lookup-status").await.contains("Revoked"));
+    app.save_screenshot("leak-check-look-up").await;
     let mut history = Vec::new();
     for row in app
         .client
