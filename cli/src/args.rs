@@ -114,8 +114,8 @@ pub enum Command {
     /// Answer verifications over HTTP(S) for proxies and services, until SIGINT or SIGTERM
     Serve(ServeArgs),
     /// Find leaked tokens in files, folders or standard input (-), and say which are live and
-    /// whose. Exit 1 when one that may be live was found, 0 when none, 2 when a path could not
-    /// be read. Folders are read recursively without .git, binary files and symbolic links;
+    /// whose. Exit 1 when one that may be live was found, else 2 when a path could not be read,
+    /// else 0. Folders are read recursively without .git, binary files and symbolic links;
     /// without a store every token found is "unknown here"
     Scan {
         /// Files, folders, or - for standard input (default: the current folder)

@@ -1,7 +1,7 @@
 //! `scan`: the leak check. Finds tokens in files, folders or standard input, says what each is
 //! (live and whose, revoked, expired, not ours, or unknown here without a store) and, with
 //! `--revoke`, revokes the live ones the acting account may revoke. Exit 1 when a token that may
-//! be live was found, 0 when none, 2 when something could not be read. Never prints a token.
+//! be live was found, else 2 when something could not be read, else 0. Never prints a token.
 use std::collections::HashMap;
 use std::path::PathBuf;
 
