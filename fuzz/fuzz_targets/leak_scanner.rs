@@ -13,7 +13,10 @@ fuzz_target!(|data: &[u8]| {
             let text = std::str::from_utf8(&data[start..start + TOKEN_LEN]).ok()?;
             is_well_formed(text).then(|| {
                 let before = &data[..start];
-                let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+                let line_start = before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1);
                 let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
                 let column = before[line_start..]
                     .iter()
