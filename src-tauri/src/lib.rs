@@ -146,6 +146,8 @@ fn quit_on_signals<R: Runtime>(app: AppHandle<R>) {
             });
         }
     }
+    // Windows sends a GUI process no console signals; at logoff and shutdown the clipboard's
+    // content goes with the session, and a copied token was kept out of history and cloud sync.
     #[cfg(not(unix))]
     let _ = app;
 }

@@ -1,5 +1,6 @@
-//! Native desktop notifications (freedesktop notifications through notify-rust on Linux). The
-//! words come from core; this only shows them and reports a click.
+//! Native desktop notifications through notify-rust: freedesktop notifications over D-Bus on
+//! Linux, toasts on Windows, the notification centre on macOS. The words come from core; this
+//! only shows them and reports a click (Linux only: notify-rust reports no click elsewhere).
 use std::sync::Arc;
 
 use latchkey_core::reminders::notices::Notice;
@@ -19,6 +20,26 @@ pub trait Notifier: Send + Sync {
 }
 
 pub struct DesktopNotifier;
+
+/// The app's identifier (`identifier` in tauri.conf.json, checked by a test): the Windows
+/// installers give the Start-menu shortcut this AppUserModelID, and the macOS bundle this bundle
+/// identifier, which is what each OS shows a notification under (and opens on a click).
+pub const APP_IDENTIFIER: &str = latchkey_core::platform::paths::APP_FOLDER;
+
+/// Whether this is the installed app rather than a build run from `target/debug` or
+/// `target/release`, which no installer registered an AppUserModelID for: Windows drops toasts
+/// of an unregistered id silently, so those builds use notify-rust's default (PowerShell's id),
+/// as tauri-plugin-notification does.
+#[cfg(windows)]
+fn installed() -> bool {
+    let Some(folder) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf))
+    else {
+        return false;
+    };
+    !(folder.ends_with("target/debug") || folder.ends_with("target/release"))
+}
 
 /// Notification bodies may be read as markup by the daemon; token names are user text.
 fn escape_markup(text: &str) -> String {
@@ -45,6 +66,21 @@ impl Notifier for DesktopNotifier {
             notification.action("replace", "Create replacement");
         }
         let token_id = notice.token_id().map(str::to_string);
+        #[cfg(windows)]
+        if installed() {
+            notification.app_id(APP_IDENTIFIER);
+        }
+        // Without this mac-notification-sys posts as Finder (and a click opens Finder). It can be
+        // set once; it fails where no app has this bundle identifier (an unbundled build), and
+        // that build uses Terminal's, as tauri-plugin-notification does in development.
+        #[cfg(target_os = "macos")]
+        {
+            let _ = notify_rust::set_application(if tauri::is_dev() {
+                "com.apple.Terminal"
+            } else {
+                APP_IDENTIFIER
+            });
+        }
         #[cfg(all(unix, not(target_os = "macos")))]
         {
             let handle = notification.show().map_err(|e| e.to_string())?;
@@ -59,7 +95,9 @@ impl Notifier for DesktopNotifier {
         }
         #[cfg(not(all(unix, not(target_os = "macos"))))]
         {
-            // Elsewhere notify-rust reports no clicks; the window's Reminders list has them.
+            // Elsewhere notify-rust reports no clicks (its handle has no `wait_for_action` on
+            // Windows and macOS); a click brings up the app by its identifier, and the window's
+            // Reminders list and the tray's menu lead to the token.
             let _ = (on_open, token_id);
             notification.show().map(|_| ()).map_err(|e| e.to_string())?;
         }
@@ -69,6 +107,13 @@ impl Notifier for DesktopNotifier {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_notification_identity_is_the_bundle_identifier() {
+        let config: serde_json::Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        assert_eq!(config["identifier"], super::APP_IDENTIFIER);
+    }
+
     #[test]
     fn markup_in_token_names_is_shown_literally() {
         assert_eq!(

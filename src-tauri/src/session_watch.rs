@@ -8,6 +8,7 @@ use std::time::Duration;
 use tauri::{AppHandle, Manager, Runtime};
 
 use crate::log;
+#[cfg(target_os = "linux")]
 use crate::session::EndReason;
 use crate::state::AppState;
 
@@ -33,11 +34,16 @@ pub fn spawn<R: Runtime>(app: AppHandle<R>) {
     });
     #[cfg(target_os = "linux")]
     os::spawn(app);
+    // Windows (WTS_SESSION_LOCK, PBT_APMSUSPEND: window messages) and macOS
+    // (NSWorkspaceWillSleepNotification, com.apple.screenIsLocked) report these through APIs that
+    // need FFI this workspace does not write; there the idle lock above is what locks
+    // (docs/PLATFORMS.md).
     #[cfg(not(target_os = "linux"))]
     let _ = app;
 }
 
-/// Ends the session for an OS event, if one is open.
+/// Ends the session for an OS event, if one is open (only Linux's are watched, see `spawn`).
+#[cfg(target_os = "linux")]
 fn os_event<R: Runtime>(app: &AppHandle<R>, reason: EndReason) {
     if let Err(error) = app.state::<AppState>().end_session(reason) {
         log::info(&format!("could not lock: {}", error.message));

@@ -126,6 +126,13 @@ fn check_owner_and_mode(path: &Path, metadata: &std::fs::Metadata) -> Result<()>
     Ok(())
 }
 
+/// Windows: a file has an owner SID and an ACL instead of a uid and mode bits; reading them needs
+/// the Win32 security API (GetNamedSecurityInfoW), FFI this workspace does not write
+/// (`unsafe_code = "forbid"`) and none of our dependencies wraps. A key file in the person's
+/// profile inherits its ACL (the user, SYSTEM, Administrators), the counterpart of 0600; one
+/// elsewhere is not checked, which docs/PLATFORMS.md says. Symlinks are refused before opening
+/// (`open_no_follow`), and creating one on Windows needs a privilege ordinary users lack (unless
+/// Developer Mode is on).
 #[cfg(not(unix))]
 fn check_owner_and_mode(_path: &Path, _metadata: &std::fs::Metadata) -> Result<()> {
     Ok(())
@@ -167,6 +174,8 @@ fn check_folder(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Windows: who may replace a file is in the folder's ACL, unread for the reason given at
+/// `check_owner_and_mode`.
 #[cfg(not(unix))]
 fn check_folder(_path: &Path) -> Result<()> {
     Ok(())

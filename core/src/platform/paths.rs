@@ -70,6 +70,10 @@ pub fn secure_data_folder(store: &std::path::Path) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(folder)?;
+    // Windows has no mode bits: the folder lies under %APPDATA% in the person's profile, whose
+    // inherited ACL grants only that user, SYSTEM and Administrators — the counterpart of 0700 —
+    // and this folder inherits it. (Setting an explicit ACL needs the Win32 security API, FFI
+    // this workspace does not write; see docs/PLATFORMS.md.)
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -13,7 +13,10 @@ pub(crate) const O_NOFOLLOW: i32 = rustix::fs::OFlags::NOFOLLOW.bits() as i32;
 
 /// Creates `path` as a new, empty file only its owner can read and write. Fails with
 /// `AlreadyExists` when anything is there — a file, a folder, or a symlink, even one that points
-/// nowhere (`O_CREAT | O_EXCL`; on Unix also `O_NOFOLLOW`).
+/// nowhere (`O_CREAT | O_EXCL`; on Unix also `O_NOFOLLOW`). On Windows `create_new` is
+/// `CREATE_NEW`, which std documents as failing on any existing file or (dangling) symlink too;
+/// the file has no mode there and inherits its folder's ACL — the Downloads folder in the
+/// person's profile, readable by that user, SYSTEM and Administrators only.
 pub fn create_new(path: &Path) -> io::Result<File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

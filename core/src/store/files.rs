@@ -15,6 +15,9 @@ pub(crate) fn create_file(path: &Path) -> Result<()> {
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
+    // On Windows the file inherits its folder's ACL: in the default place that is the profile's
+    // (the user, SYSTEM, Administrators; see `secure_data_folder`), and a `--db` folder is one
+    // the person chose.
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     options

@@ -218,5 +218,16 @@ mod tests {
             .unwrap();
         assert_eq!((journal.as_str(), sync, fk), ("wal", 2, 1));
         assert!(busy >= 5000);
+        // F_FULLFSYNC on macOS (its fsync does not flush the drive's cache): checked by the
+        // hosted macOS job; elsewhere SQLite's default (off; fsync and FlushFileBuffers flush).
+        let fullfsync = |pragma: &str| -> i64 {
+            conn.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))
+                .unwrap()
+        };
+        let expected = i64::from(cfg!(target_os = "macos"));
+        assert_eq!(
+            (fullfsync("fullfsync"), fullfsync("checkpoint_fullfsync")),
+            (expected, expected)
+        );
     }
 }

@@ -63,8 +63,11 @@ impl TokenClipboard {
             let set = arboard::SetExtLinux::exclude_from_history(set);
             #[cfg(target_os = "macos")]
             let set = arboard::SetExtApple::exclude_from_history(set);
+            // ExcludeClipboardContentFromMonitorProcessing (SPEC §6.7): kept out of the clipboard
+            // history, the cloud clipboard and every other clipboard monitor, where
+            // `exclude_from_history` only sets CanIncludeInClipboardHistory.
             #[cfg(windows)]
-            let set = arboard::SetExtWindows::exclude_from_history(set);
+            let set = arboard::SetExtWindows::exclude_from_monitoring(set);
             set.text(secret)
         })?;
         if let Ok(mut copied) = self.copied.lock() {

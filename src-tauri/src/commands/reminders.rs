@@ -63,6 +63,8 @@ pub async fn set_autostart<R: Runtime>(
     let manager = autostart(&app)?;
     let result = if enabled {
         // The login-item library writes ~/.config/autostart/ but creates only the last folder.
+        // (On macOS it makes ~/Library/LaunchAgents/, whose parent always exists; on Windows it
+        // writes a value under HKCU\...\CurrentVersion\Run: no folder.)
         #[cfg(target_os = "linux")]
         if let Some(home) = std::env::var_os("HOME") {
             let _ = std::fs::create_dir_all(std::path::Path::new(&home).join(".config"));
