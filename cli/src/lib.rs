@@ -14,6 +14,12 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
 pub use input::Stdin;
 
+/// The command line's definition: the man page and the shell completions the installers carry
+/// are generated from it (`examples/gen_docs.rs`).
+pub fn command() -> clap::Command {
+    args::Cli::command()
+}
+
 /// Runs `latchkey` with `args` (the program name first) and returns its exit status; errors are
 /// one line on standard error.
 pub fn run(args: impl IntoIterator<Item = OsString>, stdin: Stdin) -> u8 {
