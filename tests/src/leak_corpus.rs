@@ -209,19 +209,11 @@ pub fn write_corpus(root: &Path, tokens: &CorpusTokens) -> LeakCorpus {
     for (path, bytes) in &text {
         for token in &all {
             for start in find_all(bytes, token.as_bytes()) {
-                let before = &bytes[..start];
-                let line_start = before
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map_or(0, |i| i + 1);
+                let (line, column) = line_and_column(bytes, start);
                 expected.push(Expected {
                     path: path.to_string(),
-                    line: before.iter().filter(|&&b| b == b'\n').count() as u64 + 1,
-                    column: before[line_start..]
-                        .iter()
-                        .filter(|&&b| (b as i8) >= -0x40)
-                        .count() as u64
-                        + 1,
+                    line,
+                    column,
                     token: token.to_string(),
                     kind: tokens.kind_of(token),
                 });
@@ -243,6 +235,23 @@ pub fn write_corpus(root: &Path, tokens: &CorpusTokens) -> LeakCorpus {
             "logs/notes-link.txt".into(),
         ],
     }
+}
+
+/// The 1-based line and column of a byte offset, worked out plainly (independently of the
+/// scanner): lines counted by `\n`, columns in characters (bytes that begin a UTF-8 character).
+pub fn line_and_column(bytes: &[u8], offset: usize) -> (u64, u64) {
+    let before = &bytes[..offset];
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    let column = before[line_start..]
+        .iter()
+        .filter(|&&b| (b as i8) >= -0x40)
+        .count() as u64
+        + 1;
+    (line, column)
 }
 
 fn find_all(haystack: &[u8], needle: &[u8]) -> Vec<usize> {

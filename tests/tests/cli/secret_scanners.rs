@@ -18,7 +18,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use latchkey_tests::latchkey_bin;
-use latchkey_tests::leak_corpus::{CorpusTokens, LeakCorpus, broken_checksum, write_corpus};
+use latchkey_tests::leak_corpus::{
+    CorpusTokens, LeakCorpus, broken_checksum, line_and_column, write_corpus,
+};
 use regex::bytes::{Regex, RegexBuilder};
 
 /// The detect-secrets plugin's secret type.
@@ -314,23 +316,6 @@ fn github_matches(pattern: &GitHubPattern, bytes: &[u8]) -> Vec<Match> {
         at = secret.end();
     }
     found
-}
-
-/// Line and column (1-based; characters counted as the corpus counts them) of a byte offset.
-fn line_and_column(bytes: &[u8], offset: usize) -> (u64, u64) {
-    let before = &bytes[..offset];
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-    // A byte that begins a UTF-8 character (not 0b10xx_xxxx).
-    let column = before[line_start..]
-        .iter()
-        .filter(|&&b| b & 0xC0 != 0x80)
-        .count() as u64
-        + 1;
-    (line, column)
 }
 
 /// Every match of `matches` in the corpus' text files: (file, line, column, secret).
