@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use zeroize::Zeroize;
 
-use super::find::{Sighting, fill_chunk, find_in_reader};
+use super::find::{Sighting, fill_chunk, find_in_bytes, find_in_reader};
 use super::printable::printable_path;
 
 /// A file is binary when its first 8 KiB hold a NUL byte (git's and ripgrep's rule).
@@ -62,14 +62,14 @@ impl ReadReport {
 /// mistyped argument must not pass as "nothing found".
 pub fn check_paths(paths: &[PathBuf]) -> Result<(), String> {
     for path in paths {
-        let shown = printable_path(path);
-        if shown != path.to_string_lossy() && shown.contains("lk_…") {
+        if !find_in_bytes(path.to_string_lossy().as_bytes()).is_empty() {
             return Err(
                 "an argument holds a token: never pass a token as an argument (shell history, \
                  ps); pipe the text on standard input: latchkey scan -"
                     .into(),
             );
         }
+        let shown = printable_path(path);
         match std::fs::metadata(path) {
             Err(e) => return Err(format!("cannot scan {shown}: {}", reason(&e))),
             Ok(meta) if !meta.is_file() && !meta.is_dir() => {
@@ -112,6 +112,9 @@ pub fn read_paths(paths: &[PathBuf]) -> ReadReport {
             Ok(FileScan::Text { sightings, bytes }) => {
                 report.files += 1;
                 report.bytes += bytes;
+                if sightings.is_empty() {
+                    continue;
+                }
                 let source: Arc<str> = printable_path(&file.path).into();
                 report
                     .sightings
