@@ -226,6 +226,20 @@ impl AppSession {
             .unwrap_or_else(|e| panic!("paste into {id}: {e}"));
     }
 
+    /// Clicks `css` until `shown` appears (three tries, five seconds each), as a person clicks
+    /// again when a list reloading under the pointer swallowed the first click.
+    pub async fn click_until_shown(&self, css: &str, shown: &str) {
+        for _ in 0..3 {
+            // A row replaced under the click makes it fail: that is one more try, not a failure.
+            let _ = self.wait_for(css).await.click().await;
+            if self.appears_within(shown, Duration::from_secs(5)).await {
+                return;
+            }
+        }
+        let shot = self.save_screenshot("failure").await;
+        panic!("clicking {css} never showed {shown}; the window is in {shot}");
+    }
+
     pub async fn click(&self, id: &str) {
         self.test_id(id)
             .await

@@ -76,32 +76,16 @@ async fn no_secret_or_piece_of_one_in_store_logs_exports_backup_or_page_at_debug
     app.click("create-submit").await;
     let made = reveal(&app).await;
     page_sources.push(app.source().await);
-    // The list reloads after the reveal closes: a click on a row being replaced is lost, so
-    // click again (as a person would) until the rotate dialog opens.
-    let mut opened = false;
-    for _ in 0..3 {
-        // A row replaced under the click makes it fail: that is one more try, not a failure.
-        let _ = app.wait_for("[data-testid=\"rotate\"]").await.click().await;
-        let wait = std::time::Duration::from_secs(5);
-        if app
-            .appears_within("[data-testid=\"grace-now\"]", wait)
-            .await
-        {
-            opened = true;
-            break;
-        }
-    }
-    assert!(opened, "the rotate dialog did not open");
+    // The list reloads after a reveal closes: a click on a row being replaced is lost.
+    app.click_until_shown("[data-testid=\"rotate\"]", "[data-testid=\"grace-now\"]")
+        .await;
     app.click("grace-now").await;
     app.click("rotate-submit").await;
     let replacement = reveal(&app).await;
     page_sources.push(app.source().await);
     env.verify(&replacement, &[]).ok();
-    app.wait_for("[data-testid=\"revoke\"]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.click_until_shown("[data-testid=\"revoke\"]", "[data-testid=\"confirm\"]")
+        .await;
     app.click("confirm").await;
     page_sources.push(app.source().await);
     // The app's own audit export, written to its Downloads folder.
