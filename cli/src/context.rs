@@ -27,9 +27,17 @@ impl Context {
         )
     }
 
-    /// The wall clock; debug builds honour LATCHKEY_TEST_CLOCK_SHIFT (seconds) so end-to-end tests
-    /// can move time. Release builds ignore it.
+    /// The wall clock; debug builds honour LATCHKEY_TEST_CLOCK_AT (a fixed time, Unix seconds) and
+    /// LATCHKEY_TEST_CLOCK_SHIFT (seconds added) so end-to-end tests can set or move time. Release
+    /// builds ignore both.
     pub fn clock(&self) -> Arc<dyn Clock> {
+        #[cfg(debug_assertions)]
+        if let Some(at) = std::env::var("LATCHKEY_TEST_CLOCK_AT")
+            .ok()
+            .and_then(|v| v.parse::<i64>().ok())
+        {
+            return Arc::new(latchkey_core::TestClock::at(at));
+        }
         #[cfg(debug_assertions)]
         if let Some(shift) = std::env::var("LATCHKEY_TEST_CLOCK_SHIFT")
             .ok()
