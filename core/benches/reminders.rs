@@ -36,6 +36,8 @@ fn reminders(c: &mut Criterion) {
             owner_id: 2,
             created_at: 0,
             expires_at: 365 * DAY + i,
+            usage_note: None,
+            managed_by: None,
         })
         .collect();
     let schedule = [30, 14, 7, 3, 1, 0];

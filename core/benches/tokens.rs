@@ -16,6 +16,7 @@ fn write(c: &mut Criterion) {
         name: "ci".into(),
         expires_in_days: None,
         systems: None,
+        ..NewToken::default()
     };
     // Each is one durable transaction (synchronous=FULL: an fsync) with its audit event.
     group.bench_function("create", |b| {

@@ -27,8 +27,12 @@ pub struct ClockReset {
 }
 
 /// Columns that only record when something happened: clamped to the reset moment.
-const PLAIN_TIMES: [(&str, &str); 10] = [
+const PLAIN_TIMES: [(&str, &str); 13] = [
     ("tokens", "last_used_at"),
+    ("tokens", "first_used_at"),
+    ("tokens", "used_after_successor_at"),
+    // The latest a rotated token may retire: clamping it only brings retirement closer.
+    ("tokens", "grace_until"),
     ("tokens", "deleted_at"),
     ("accounts", "created_at"),
     ("accounts", "last_signin_at"),

@@ -47,6 +47,7 @@ pub mod validate;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+pub use access::NewServiceAccount;
 pub use accounts::{NewAccount, lock_remaining};
 pub use authority::InitRequest;
 pub use clock::{Clock, SystemClock, TestClock, Timestamp};
@@ -57,7 +58,9 @@ pub use keys::{KeySource, Secret};
 pub use model::*;
 pub use store::{CLOCK_BEHIND_WARNING_SECONDS, latest_schema_version};
 pub use tokens::verify::{Verification, VerifyAction, VerifyRequest};
-pub use tokens::{IssuedToken, NewToken};
+pub use tokens::{
+    Deactivated, DeactivationPreview, IssuedToken, LeavingToken, LeavingTokens, NewToken,
+};
 
 /// An open store with its key and a clock: every operation of the app and the CLI is a method on
 /// it, in the folder of its concern (`Authority::init` and `Authority::open` in `authority/`).

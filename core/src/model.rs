@@ -57,6 +57,33 @@ impl AccountStatus {
     }
 }
 
+/// What an account is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountKind {
+    /// A person: signs in with a password.
+    Person,
+    /// A pipeline or a service: never signs in; a group manages its tokens.
+    Service,
+}
+
+impl AccountKind {
+    /// As stored and shown: `person` or `service`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::Person => "person",
+            AccountKind::Service => "service",
+        }
+    }
+    pub(crate) fn parse(text: &str) -> AccountKind {
+        if text == "service" {
+            AccountKind::Service
+        } else {
+            AccountKind::Person
+        }
+    }
+}
+
 /// An account as core hands it out (never its password).
 #[derive(Debug, Clone, Serialize)]
 pub struct Account {
@@ -79,6 +106,10 @@ pub struct Account {
     pub created_at: Timestamp,
     /// When it last signed in to the app.
     pub last_signin_at: Option<Timestamp>,
+    /// A person or a service account.
+    pub kind: AccountKind,
+    /// A service account's managing group (whose members manage its tokens).
+    pub managed_by: Option<String>,
 }
 
 impl Account {
@@ -93,6 +124,10 @@ impl Account {
     /// Administrators and "access to all systems" accounts reach every system.
     pub fn reaches_all_systems(&self) -> bool {
         self.is_admin() || self.access_all
+    }
+    /// Whether it is a service account.
+    pub fn is_service(&self) -> bool {
+        self.kind == AccountKind::Service
     }
 }
 
@@ -188,6 +223,29 @@ pub struct TokenInfo {
     pub systems: Option<Vec<String>>,
     /// The public id of the token this one replaced by rotation.
     pub replaces: Option<String>,
+    /// Where it is used ("GitHub Actions secret DEPLOY_TOKEN in acme/web"); never in a
+    /// verification answer.
+    pub usage_note: Option<String>,
+    /// Who received its secret when that was not its owner (a service account's manager).
+    pub created_by: Option<String>,
+    /// Whether it is active and unused for longer than the stale setting.
+    pub stale: bool,
+    /// Its first successful verification.
+    pub first_used_at: Option<Timestamp>,
+    /// The token that replaced it by rotation, while or after it retires.
+    pub replaced_by: Option<String>,
+    /// The successor's first use (a rotation finishing: the old token may then go quiet).
+    pub successor_first_used_at: Option<Timestamp>,
+    /// The last use of this (rotated) token after its successor's first use: something still
+    /// holds the old secret.
+    pub used_after_successor_at: Option<Timestamp>,
+}
+
+impl TokenInfo {
+    /// A rotated token still working until its grace period ends (`revoked_at` ahead).
+    pub fn is_retiring(&self) -> bool {
+        self.status == TokenStatus::Active && self.revoked_at.is_some()
+    }
 }
 
 /// Which tokens a list shows.

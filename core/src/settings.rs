@@ -14,6 +14,12 @@ pub const DEFAULT_REMINDER_SCHEDULE: [i64; 6] = [30, 14, 7, 3, 1, 0];
 pub const MAX_LIFETIME_DAYS: i64 = 365;
 /// How long a signed-in app window may go without input before it locks, by default and at most.
 pub const DEFAULT_IDLE_LOCK_MINUTES: i64 = 15;
+/// Days without a use after which an active token is listed as stale, by default.
+pub const DEFAULT_STALE_AFTER_DAYS: i64 = 90;
+/// The stale period's allowed range, in days.
+pub const STALE_AFTER_DAYS: std::ops::RangeInclusive<i64> = 7..=730;
+/// The automatic revocation's allowed range, in days (it must also exceed the stale period).
+pub const AUTO_REVOKE_UNUSED_DAYS: std::ops::RangeInclusive<i64> = 8..=1095;
 /// The idle lock's allowed range, in minutes.
 pub const IDLE_LOCK_MINUTES: std::ops::RangeInclusive<i64> = 1..=60;
 
@@ -32,6 +38,11 @@ pub struct Settings {
     pub onboarder_gets_access: bool,
     /// Minutes without input after which a signed-in app window locks (1–60).
     pub idle_lock_minutes: i64,
+    /// Days without a use after which an active token is stale (listed, one reminder).
+    pub stale_after_days: i64,
+    /// Days without a use after which an active token is revoked automatically (audited);
+    /// `None`, the default, never.
+    pub auto_revoke_unused_days: Option<i64>,
 }
 
 fn read(conn: &Connection, key: &str) -> Result<Option<String>> {
@@ -61,11 +72,21 @@ pub(crate) fn load(conn: &Connection) -> Result<Settings> {
         Some(text) => text.parse().map_err(|_| CoreError::Corrupt)?,
         None => DEFAULT_IDLE_LOCK_MINUTES,
     };
+    let stale_after_days = match read(conn, "stale_after_days")? {
+        Some(text) => text.parse().map_err(|_| CoreError::Corrupt)?,
+        None => DEFAULT_STALE_AFTER_DAYS,
+    };
+    let auto_revoke_unused_days = match read(conn, "auto_revoke_unused_days")?.as_deref() {
+        None | Some("off") => None,
+        Some(text) => Some(text.parse().map_err(|_| CoreError::Corrupt)?),
+    };
     Ok(Settings {
         reminder_schedule,
         max_lifetime_days,
         onboarder_gets_access,
         idle_lock_minutes,
+        stale_after_days,
+        auto_revoke_unused_days,
     })
 }
 
@@ -80,6 +101,28 @@ pub fn parse_schedule(days: &[i64]) -> Result<Vec<i64>> {
         ));
     }
     Ok(sorted)
+}
+
+/// The stale period is 7–730 days; automatic revocation, when on, comes after it.
+fn check_stale_rules(new: &Settings) -> Result<()> {
+    if !STALE_AFTER_DAYS.contains(&new.stale_after_days) {
+        return Err(CoreError::Invalid(format!(
+            "the stale period must be between {} and {} days",
+            STALE_AFTER_DAYS.start(),
+            STALE_AFTER_DAYS.end()
+        )));
+    }
+    if let Some(days) = new.auto_revoke_unused_days {
+        if !AUTO_REVOKE_UNUSED_DAYS.contains(&days) || days <= new.stale_after_days {
+            return Err(CoreError::Invalid(format!(
+                "automatic revocation must come after the stale period ({} days) and be at most \
+                 {} days",
+                new.stale_after_days,
+                AUTO_REVOKE_UNUSED_DAYS.end()
+            )));
+        }
+    }
+    Ok(())
 }
 
 impl Authority {
@@ -103,6 +146,7 @@ impl Authority {
                 IDLE_LOCK_MINUTES.end()
             )));
         }
+        check_stale_rules(new)?;
         self.change(actor, Need::Admin, |c, _| {
             let old = load(c.tx)?;
             let updated = Settings {
@@ -110,6 +154,8 @@ impl Authority {
                 max_lifetime_days: new.max_lifetime_days,
                 onboarder_gets_access: new.onboarder_gets_access,
                 idle_lock_minutes: new.idle_lock_minutes,
+                stale_after_days: new.stale_after_days,
+                auto_revoke_unused_days: new.auto_revoke_unused_days,
             };
             if old != updated {
                 let schedule = serde_json::to_string(&updated.reminder_schedule);
@@ -124,6 +170,15 @@ impl Authority {
                 save(c.tx, "onboarder_gets_access", onboarder)?;
                 let idle_lock_minutes = updated.idle_lock_minutes.to_string();
                 save(c.tx, "idle_lock_minutes", &idle_lock_minutes)?;
+                save(
+                    c.tx,
+                    "stale_after_days",
+                    &updated.stale_after_days.to_string(),
+                )?;
+                let auto_revoke = updated
+                    .auto_revoke_unused_days
+                    .map_or_else(|| "off".to_string(), |days| days.to_string());
+                save(c.tx, "auto_revoke_unused_days", &auto_revoke)?;
                 let details = serde_json::to_value(&updated).unwrap_or_default();
                 c.record(AuditAction::SettingsChanged, "settings", details)?;
             }

@@ -48,6 +48,24 @@ pub fn token_name(value: &str) -> Result<String> {
     checked_text("the token name", value, 100)
 }
 
+/// Where a token is used ("GitHub Actions secret DEPLOY_TOKEN in acme/web"): 1–200 characters
+/// after trimming, or nothing (an empty note clears it). It is shown in lists, reminders and
+/// leak findings, so it must not carry a secret: anything that looks like a token is refused.
+pub fn usage_note(value: &str) -> Result<Option<String>> {
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    let note = checked_text("the usage note", value, 200)?;
+    if cut_token_like(&note) != note {
+        return Err(CoreError::Invalid(
+            "the usage note looks like it holds a token secret; say where the token is used \
+             (for example \"CI secret DEPLOY_TOKEN in acme/web\"), never the token itself"
+                .into(),
+        ));
+    }
+    Ok(Some(note))
+}
+
 /// A display name (accounts, systems, groups, organisation): 1–100 characters.
 pub fn display_name(what: &str, value: &str) -> Result<String> {
     checked_text(what, value, 100)

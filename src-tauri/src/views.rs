@@ -285,6 +285,12 @@ pub struct SettingsView {
     /// Minutes without input before a signed-in window locks (1–60).
     #[ts(type = "number")]
     pub idle_lock_minutes: i64,
+    /// Days without a use after which an active token is stale.
+    #[ts(type = "number")]
+    pub stale_after_days: i64,
+    /// Days without a use after which a token is revoked automatically; null: never.
+    #[ts(type = "number | null")]
+    pub auto_revoke_unused_days: Option<i64>,
 }
 
 impl From<latchkey_core::settings::Settings> for SettingsView {
@@ -294,6 +300,8 @@ impl From<latchkey_core::settings::Settings> for SettingsView {
             max_lifetime_days: s.max_lifetime_days,
             onboarder_gets_access: s.onboarder_gets_access,
             idle_lock_minutes: s.idle_lock_minutes,
+            stale_after_days: s.stale_after_days,
+            auto_revoke_unused_days: s.auto_revoke_unused_days,
         }
     }
 }

@@ -18,6 +18,7 @@ fn main() {
             name: format!("churn {i}"),
             expires_in_days: None,
             systems: None,
+            ..NewToken::default()
         };
         let id = authority
             .create_token(actor, &request)

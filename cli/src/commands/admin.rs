@@ -98,6 +98,8 @@ pub fn settings(context: &mut Context, command: SettingsCommand) -> CliResult {
                 max_lifetime_days: max_lifetime_days.unwrap_or(old.max_lifetime_days),
                 onboarder_gets_access: onboarder_gets_access.unwrap_or(old.onboarder_gets_access),
                 idle_lock_minutes: idle_lock_minutes.unwrap_or(old.idle_lock_minutes),
+                stale_after_days: old.stale_after_days,
+                auto_revoke_unused_days: old.auto_revoke_unused_days,
             };
             authority.update_settings(actor, &new)?
         }

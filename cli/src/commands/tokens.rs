@@ -41,6 +41,7 @@ pub fn tokens(context: &mut Context, command: Tokens) -> CliResult {
                     name,
                     expires_in_days,
                     systems,
+                    ..NewToken::default()
                 },
             )?;
             print_issued(context, &issued, "Created");

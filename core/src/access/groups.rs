@@ -28,7 +28,7 @@ const GROUP_SYSTEMS: &str = "
     WHERE g.group_id = ?1 ORDER BY s.slug";
 
 /// A group named in a command (case-insensitively): its id and name, or a clear "no such group".
-fn find_group(conn: &Connection, name: &str) -> Result<(i64, String)> {
+pub(super) fn find_group(conn: &Connection, name: &str) -> Result<(i64, String)> {
     conn.prepare_cached(FIND_GROUP)?
         .query_row([name.trim().to_lowercase()], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?

@@ -74,6 +74,17 @@ impl Authority {
         })
     }
 
+    /// A password hash of a random secret that is forgotten at once: what a service account has
+    /// instead of a password, so a sign-in as one fails exactly as a wrong password does.
+    pub(crate) fn unusable_password_hash(&self) -> Result<String> {
+        let mut secret = [0u8; 32];
+        crate::keys::random::fill_for_store(&mut secret)?;
+        let text = zeroize::Zeroizing::new(crate::keys::hex(&secret));
+        let hash = password::hash(&self.pepper, &text);
+        zeroize::Zeroize::zeroize(&mut secret);
+        hash
+    }
+
     /// Every account (administrators only).
     pub fn accounts(&self, actor: Actor) -> Result<Vec<Account>> {
         self.require_admin(actor)?;
@@ -87,6 +98,12 @@ impl Authority {
             let target = find_account(c.tx, username)?;
             if target.role == role {
                 return Ok(());
+            }
+            if target.is_service() && role == Role::Admin {
+                return Err(CoreError::Invalid(format!(
+                    "{} is a service account; a service account cannot be an administrator",
+                    target.username
+                )));
             }
             if target.role == Role::Admin && target.is_active() {
                 ensure_another_active_admin(c.tx, &target)?;
@@ -102,13 +119,7 @@ impl Authority {
     pub fn deactivate(&mut self, actor: Actor, username: &str) -> Result<()> {
         self.change(actor, Need::Admin, |c, _| {
             let target = find_account(c.tx, username)?;
-            if !target.is_active() {
-                return Ok(());
-            }
-            if target.is_admin() {
-                ensure_another_active_admin(c.tx, &target)?;
-            }
-            set_status(c, &target, "deactivated", AuditAction::AccountDeactivated)
+            deactivate_in(c, &target)
         })
     }
 
@@ -133,6 +144,12 @@ impl Authority {
         validate::new_password(new_password)?;
         self.require_admin(actor)?;
         let target = find_account(&self.conn, username)?;
+        if target.is_service() {
+            return Err(CoreError::Invalid(format!(
+                "{} is a service account; it has no password and never signs in",
+                target.username
+            )));
+        }
         let hash = password::hash(&self.pepper, new_password)?;
         self.change(actor, Need::Admin, |c, _| {
             c.tx.execute(RESET_PASSWORD, params![target.id, hash])?;
@@ -183,6 +200,18 @@ impl Authority {
             c.record(AuditAction::AccountChanged, &me.username, details)
         })
     }
+}
+
+/// Deactivates `target` inside an administrator's change (nothing when it already is); the last
+/// active administrator cannot be deactivated.
+pub(crate) fn deactivate_in(c: &Change<'_>, target: &Account) -> Result<()> {
+    if !target.is_active() {
+        return Ok(());
+    }
+    if target.is_admin() {
+        ensure_another_active_admin(c.tx, target)?;
+    }
+    set_status(c, target, "deactivated", AuditAction::AccountDeactivated)
 }
 
 /// Sets an account's status, which ends its open sessions, and records `action`.

@@ -10,8 +10,11 @@ mod throttle;
 
 pub(crate) use acting::{Need, active_account};
 pub use admin::NewAccount;
+pub(crate) use admin::deactivate_in;
 pub(crate) use password::Pepper;
-pub(crate) use rows::{find_account, insert_account, list_accounts, load_account_by_id};
+pub(crate) use rows::{
+    find_account, insert_account, list_accounts, load_account_by_id, load_account_by_name,
+};
 pub(crate) use throttle::SigninKey;
 pub use throttle::{
     FREE_FAILURES, IN_FLIGHT_STALE_SECONDS, MAX_CONSECUTIVE_FAILURES, MAX_LOCK_SECONDS,

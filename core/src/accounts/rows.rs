@@ -3,11 +3,12 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::clock::Timestamp;
 use crate::error::{CoreError, Result};
-use crate::model::{Account, AccountStatus, Role};
+use crate::model::{Account, AccountKind, AccountStatus, Role};
 use crate::validate;
 
 const ACCOUNT_COLUMNS: &str = "id, username, display_name, role, status, access_all, \
-    mute_reminders, created_at, last_signin_at";
+    mute_reminders, created_at, last_signin_at, kind, \
+    (SELECT g.name FROM groups g WHERE g.id = accounts.managed_by)";
 
 fn account_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
     Ok(Account {
@@ -20,6 +21,8 @@ fn account_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
         mute_reminders: row.get(6)?,
         created_at: row.get(7)?,
         last_signin_at: row.get(8)?,
+        kind: AccountKind::parse(&row.get::<_, String>(9)?),
+        managed_by: row.get(10)?,
     })
 }
 

@@ -89,6 +89,11 @@ actions! {
     TokenRotated = "token.rotated",
     /// An expired or revoked token was deleted from the lists.
     TokenDeleted = "token.deleted",
+    /// An administrator handed a token over to a service account (it keeps its secret and id;
+    /// its access is the service account's from then on).
+    TokenHandedOver = "token.handed_over",
+    /// A token's usage note (where it is used) was set, changed or cleared.
+    TokenNoteChanged = "token.note_changed",
     /// The app delivered an expiry reminder (or a summary that covered it).
     ReminderDelivered = "reminder.delivered",
     /// A verification was denied (batched; identical denials in one second are one event).
@@ -121,7 +126,7 @@ mod tests {
     use super::*;
 
     /// Every wire name, written out: changing one breaks exports, filters and tools.
-    const WIRE_NAMES: [&str; 31] = [
+    const WIRE_NAMES: [&str; 33] = [
         "organisation.created",
         "account.created",
         "account.changed",
@@ -144,6 +149,8 @@ mod tests {
         "token.revoked_all",
         "token.rotated",
         "token.deleted",
+        "token.handed_over",
+        "token.note_changed",
         "reminder.delivered",
         "verify.denied",
         "verify.rate_limited",

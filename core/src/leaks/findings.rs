@@ -89,7 +89,10 @@ pub struct Finding {
     pub last_used_at: Option<Timestamp>,
     /// When it expires, when the viewer may see it.
     pub expires_at: Option<Timestamp>,
-    /// Whether the viewer may revoke it (live, and theirs or the viewer an administrator).
+    /// Where it is used (its usage note), when the viewer may see it: the place to fix.
+    pub usage_note: Option<String>,
+    /// Whether the viewer may revoke it (live, and theirs, their service account's, or the
+    /// viewer an administrator).
     pub may_revoke: bool,
 }
 
@@ -108,6 +111,7 @@ impl Finding {
             systems: None,
             last_used_at: None,
             expires_at: None,
+            usage_note: None,
             may_revoke: false,
         }
     }
@@ -158,9 +162,12 @@ impl Authority {
                 TokenStatus::Expired => LeakStatus::Expired,
             };
             let owner = load_account_by_id(&self.conn, row.owner_id)?;
-            let manages = me
-                .as_ref()
-                .is_none_or(|me| me.is_admin() || me.id == row.owner_id);
+            let manages = match (&me, &owner) {
+                (None, _) => true,
+                (Some(me), _) if me.is_admin() || me.id == row.owner_id => true,
+                (Some(me), Some(owner)) => crate::access::manages(&self.conn, me, owner)?,
+                (Some(_), None) => false,
+            };
             let mut finding = Finding::unknown(seen, status);
             finding.owner = Some(row.info.owner.clone());
             finding.owner_active = owner.as_ref().map(|o| o.is_active());
@@ -174,6 +181,7 @@ impl Authority {
                 };
                 finding.token_id = Some(row.info.id);
                 finding.name = Some(row.info.name);
+                finding.usage_note = row.info.usage_note;
                 finding.last_used_at = row.info.last_used_at;
                 finding.expires_at = Some(row.info.expires_at);
             }

@@ -49,12 +49,16 @@ impl Authority {
                     .into(),
             ));
         };
-        if row.owner_id != me.id && !me.is_admin() {
+        let owner = load_account_by_id(&self.conn, row.owner_id)?;
+        let manager = match &owner {
+            Some(owner) => crate::access::manages(&self.conn, &me, owner)?,
+            None => false,
+        };
+        if row.owner_id != me.id && !me.is_admin() && !manager {
             return Err(CoreError::Forbidden(
                 "this token belongs to another account; ask an administrator to look it up".into(),
             ));
         }
-        let owner = load_account_by_id(&self.conn, row.owner_id)?;
         let reaches = match (&owner, row.info.status) {
             (Some(owner), TokenStatus::Active) => {
                 reachable_systems(&self.conn, row.id, row.narrowed, owner)?

@@ -2,7 +2,7 @@
 use rusqlite::params;
 use serde_json::json;
 
-use super::schedule::{Delivered, DueReminder, ReminderCandidate, due};
+use super::schedule::{Delivered, DueReminder, ReminderCandidate, ReminderKind, due};
 use crate::Authority;
 use crate::accounts::active_account;
 use crate::audit::{AuditAction, SYSTEM_ACTOR};
@@ -10,13 +10,20 @@ use crate::error::{CoreError, Result};
 use crate::model::Actor;
 use crate::settings;
 
-/// Tokens that may get reminders: not revoked, rotated or deleted, their owner active and not
-/// muted; everyone's when ?1 is null, else one owner's.
+/// Whose tokens a scope covers: everyone's when ?1 is null, else account ?1's own and those of
+/// the service accounts it manages (their managing group's members get their reminders).
+pub(super) const IN_SCOPE: &str = "(?1 IS NULL OR t.owner_id = ?1 OR t.owner_id IN (
+        SELECT s.id FROM accounts s JOIN group_members m ON m.group_id = s.managed_by
+        WHERE s.kind = 'service' AND m.account_id = ?1))";
+/// A reminder candidate's columns.
+pub(super) const CANDIDATE_COLUMNS: &str = "t.id, t.public_id, t.name, a.username, a.id,
+    t.created_at, t.expires_at, t.usage_note,
+    (SELECT g.name FROM groups g WHERE g.id = a.managed_by)";
+/// Tokens that may get expiry reminders: not revoked, rotated or deleted, their owner active and
+/// not muted.
 const CANDIDATES: &str = "
-    SELECT t.id, t.public_id, t.name, a.username, a.id, t.created_at, t.expires_at
-    FROM tokens t JOIN accounts a ON a.id = t.owner_id
-    WHERE t.revoked_at IS NULL AND t.rotated = 0 AND t.deleted_at IS NULL
-      AND a.status = 'active' AND a.mute_reminders = 0 AND (?1 IS NULL OR t.owner_id = ?1)";
+    t.revoked_at IS NULL AND t.rotated = 0 AND t.deleted_at IS NULL
+    AND a.status = 'active' AND a.mute_reminders = 0";
 const DELIVERED: &str = "SELECT token_id, threshold_days FROM reminders_delivered";
 const READ: &str = "SELECT token_id, threshold_days FROM reminders_read";
 /// Recording twice changes nothing.
@@ -60,9 +67,25 @@ impl Authority {
             ReminderScope::Everyone => None,
             ReminderScope::Account(id) => Some(id),
         };
-        let mut statement = self.conn.prepare_cached(CANDIDATES)?;
+        self.candidates_where(CANDIDATES, owner, &[])
+    }
+
+    /// Reminder candidates matching `condition` (over `tokens t JOIN accounts a`) in the scope of
+    /// account `owner` (everyone when None), with `more` parameters from ?2 on.
+    pub(super) fn candidates_where(
+        &self,
+        condition: &str,
+        owner: Option<i64>,
+        more: &[i64],
+    ) -> Result<Vec<ReminderCandidate>> {
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT {CANDIDATE_COLUMNS} FROM tokens t JOIN accounts a ON a.id = t.owner_id
+             WHERE {condition} AND {IN_SCOPE}"
+        ))?;
+        let mut parameters: Vec<rusqlite::types::Value> = vec![owner.into()];
+        parameters.extend(more.iter().map(|&v| rusqlite::types::Value::from(v)));
         let tokens = statement
-            .query_map([owner], |r| {
+            .query_map(rusqlite::params_from_iter(parameters), |r| {
                 Ok(ReminderCandidate {
                     token_row: r.get(0)?,
                     token_id: r.get(1)?,
@@ -71,6 +94,8 @@ impl Authority {
                     owner_id: r.get(4)?,
                     created_at: r.get(5)?,
                     expires_at: r.get(6)?,
+                    usage_note: r.get(7)?,
+                    managed_by: r.get(8)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -96,12 +121,25 @@ impl Authority {
         })
     }
 
-    /// Reminders due now in `scope`, with the current schedule.
+    /// Reminders due now in `scope`, with the current schedule: expiry (tokens expiring within
+    /// a day of each other together), then stale tokens and rotated tokens still in use.
     pub fn reminders_due(&self, scope: ReminderScope) -> Result<Vec<DueReminder>> {
-        let tokens = self.reminder_candidates(scope)?;
         let delivered = self.reminder_marks(ReminderMarks::Delivered)?;
-        let schedule = settings::load(&self.conn)?.reminder_schedule;
-        Ok(due(self.now()?, &tokens, &delivered, &schedule))
+        self.reminders_due_given(scope, &delivered)
+    }
+
+    /// Reminders due in `scope` when `delivered` were delivered (the inbox passes none).
+    pub(super) fn reminders_due_given(
+        &self,
+        scope: ReminderScope,
+        delivered: &Delivered,
+    ) -> Result<Vec<DueReminder>> {
+        let tokens = self.reminder_candidates(scope)?;
+        let settings = settings::load(&self.conn)?;
+        let now = self.now()?;
+        let mut out = due(now, &tokens, delivered, &settings.reminder_schedule);
+        out.extend(self.usage_reminders(scope, now, settings.stale_after_days, delivered)?);
+        Ok(out)
     }
 
     /// What `latchkey reminders due` shows: a member's own, an administrator's everyone's.
@@ -131,9 +169,12 @@ impl Authority {
                 if added == 0 {
                     continue;
                 }
-                let details = json!({
+                let mut details = json!({
                     "threshold_days": reminder.threshold_days, "owner": reminder.owner,
                 });
+                if reminder.kind != ReminderKind::Expiry {
+                    details = json!({"kind": reminder.kind, "owner": reminder.owner});
+                }
                 c.record(AuditAction::ReminderDelivered, &reminder.token_id, details)
                     .map_err(|e| match e {
                         CoreError::Store(m) => {

@@ -5,11 +5,10 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::delivery::{ReminderMarks, ReminderScope};
-use super::schedule::{Delivered, DueReminder, due};
+use super::schedule::{Delivered, DueReminder};
 use crate::Authority;
 use crate::error::Result;
 use crate::model::Actor;
-use crate::settings;
 
 const MARK_READ: &str = "
     INSERT OR IGNORE INTO reminders_read (token_id, threshold_days, read_at) VALUES (?1, ?2, ?3)";
@@ -26,11 +25,11 @@ pub struct InboxItem {
 
 impl Authority {
     fn inbox(&self, scope: ReminderScope) -> Result<Vec<InboxItem>> {
-        let tokens = self.reminder_candidates(scope)?;
-        let schedule = settings::load(&self.conn)?.reminder_schedule;
         let read = self.reminder_marks(ReminderMarks::Read)?;
         // Ignoring deliveries gives each token's most urgent passed threshold: its current state.
-        let items = due(self.now()?, &tokens, &Delivered::new(), &schedule)
+        let mut due = self.reminders_due_given(scope, &Delivered::new())?;
+        due.sort_by_key(|r| (r.expires_at, r.token_row));
+        let items = due
             .into_iter()
             .map(|reminder| InboxItem {
                 unread: !read.contains(&(reminder.token_row, reminder.threshold_days)),

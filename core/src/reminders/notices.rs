@@ -1,6 +1,8 @@
 //! What the desktop shows for due reminders: one notice per token up to a small limit, then one
 //! summary for the rest, and the words on each. The shell only hands them to the OS.
-use super::schedule::DueReminder;
+use std::collections::HashMap;
+
+use super::schedule::{DueReminder, ReminderKind};
 use crate::clock::{Timestamp, rfc3339};
 
 /// Individual notifications shown at once before the rest are summed up in one.
@@ -11,21 +13,50 @@ pub const NOTICE_LIMIT: usize = 3;
 pub enum Notice {
     /// One token's reminder.
     One(DueReminder),
+    /// Tokens of one owner that expire within the same day: renew them in one sitting.
+    Together(Vec<DueReminder>),
     /// The reminders beyond the limit, in one notification.
     Summary(Vec<DueReminder>),
 }
 
-/// Groups due reminders (soonest expiry first) into what to show.
+/// Groups due reminders (soonest expiry first) into what to show: tokens expiring together in
+/// one notice, then one notice each up to `limit`, then one summary.
 pub fn notices(due: Vec<DueReminder>, limit: usize) -> Vec<Notice> {
-    if due.len() <= limit {
-        return due.into_iter().map(Notice::One).collect();
+    let mut shown: Vec<Notice> = Vec::new();
+    // Which notice each token joined, so a token expiring with it joins the same one.
+    let mut notice_of: HashMap<String, usize> = HashMap::new();
+    for reminder in due {
+        let joined = reminder
+            .expiring_together
+            .iter()
+            .find_map(|id| notice_of.get(id).copied());
+        let id = reminder.token_id.clone();
+        match joined {
+            Some(index) => {
+                match &mut shown[index] {
+                    Notice::Together(group) => group.push(reminder),
+                    notice => {
+                        *notice = Notice::Together(vec![notice.reminders()[0].clone(), reminder])
+                    }
+                }
+                notice_of.insert(id, index);
+            }
+            None => {
+                notice_of.insert(id, shown.len());
+                shown.push(Notice::One(reminder));
+            }
+        }
     }
-    let mut due = due;
-    let rest = due.split_off(limit);
-    due.into_iter()
-        .map(Notice::One)
-        .chain(std::iter::once(Notice::Summary(rest)))
-        .collect()
+    if shown.len() <= limit {
+        return shown;
+    }
+    let rest: Vec<DueReminder> = shown
+        .split_off(limit)
+        .iter()
+        .flat_map(|notice| notice.reminders().to_vec())
+        .collect();
+    shown.push(Notice::Summary(rest));
+    shown
 }
 
 impl Notice {
@@ -33,7 +64,7 @@ impl Notice {
     pub fn reminders(&self) -> &[DueReminder] {
         match self {
             Notice::One(reminder) => std::slice::from_ref(reminder),
-            Notice::Summary(rest) => rest,
+            Notice::Together(group) | Notice::Summary(group) => group,
         }
     }
 
@@ -41,14 +72,26 @@ impl Notice {
     pub fn token_id(&self) -> Option<&str> {
         match self {
             Notice::One(reminder) => Some(&reminder.token_id),
-            Notice::Summary(_) => None,
+            Notice::Together(_) | Notice::Summary(_) => None,
         }
     }
 
     /// The notification's title.
     pub fn title(&self) -> String {
         match self {
-            Notice::One(r) => format!("Token \"{}\" {}", r.token_name, r.when),
+            Notice::One(r) => match r.kind {
+                ReminderKind::Expiry => format!("Token \"{}\" {}", r.token_name, r.when),
+                ReminderKind::Stale => format!("Token \"{}\" is {}", r.token_name, r.when),
+                ReminderKind::StillUsed => format!(
+                    "Something still uses token \"{}\" after its rotation",
+                    r.token_name
+                ),
+            },
+            Notice::Together(group) => format!(
+                "{} tokens expire together: {}",
+                group.len(),
+                group.first().map_or("", |r| r.when.as_str())
+            ),
             Notice::Summary(rest) if rest.len() == 1 => "and 1 more token expires soon".to_string(),
             Notice::Summary(rest) => format!("and {} more tokens expire soon", rest.len()),
         }
@@ -58,11 +101,46 @@ impl Notice {
     pub fn body(&self, viewer: Option<i64>) -> String {
         match self {
             Notice::One(r) => {
-                let mut body = format!("Expires {}.", utc_minute(r.expires_at));
-                if viewer != Some(r.owner_id) {
-                    body.push_str(&format!(" Owner: {}.", r.owner));
+                let mut body = match r.kind {
+                    ReminderKind::Expiry => format!("Expires {}.", utc_minute(r.expires_at)),
+                    ReminderKind::Stale => "Nothing has used it for a long time.".to_string(),
+                    ReminderKind::StillUsed => "The old token was used after its replacement \
+                        was first used, so some place still holds the old secret."
+                        .to_string(),
+                };
+                body.push_str(&owner_words(r, viewer));
+                body.push_str(match r.kind {
+                    ReminderKind::Expiry => " Create a replacement before it stops working",
+                    ReminderKind::Stale => " Revoke it if nothing needs it any more",
+                    ReminderKind::StillUsed => {
+                        " Put the new token there before the old one retires"
+                    }
+                });
+                match &r.usage_note {
+                    Some(note) if r.kind != ReminderKind::Stale => {
+                        body.push_str(&format!(" and update it where it is used: {note}."));
+                    }
+                    Some(note) => body.push_str(&format!(". Used in: {note}.")),
+                    None => body.push('.'),
                 }
-                body.push_str(" Create a replacement before it stops working.");
+                body
+            }
+            Notice::Together(group) => {
+                let names: Vec<String> = group
+                    .iter()
+                    .map(|r| match &r.usage_note {
+                        Some(note) => format!("{} (used in {note})", r.token_name),
+                        None => r.token_name.clone(),
+                    })
+                    .collect();
+                let mut body = format!("{}.", names.join(", "));
+                if let Some(first) = group.first() {
+                    body.push_str(&owner_words(first, viewer));
+                    body.push_str(&format!(
+                        " The first expires {}. Renew them in one sitting.",
+                        utc_minute(first.expires_at)
+                    ));
+                }
                 body
             }
             Notice::Summary(rest) => {
@@ -80,6 +158,15 @@ impl Notice {
                 body
             }
         }
+    }
+}
+
+/// " Owner: name." when the token is not the viewer's; a service account's names its group.
+fn owner_words(r: &DueReminder, viewer: Option<i64>) -> String {
+    match (&r.managed_by, viewer == Some(r.owner_id)) {
+        (Some(group), _) => format!(" Owner: service account {} (group {group}).", r.owner),
+        (None, false) => format!(" Owner: {}.", r.owner),
+        (None, true) => String::new(),
     }
 }
 
@@ -108,6 +195,10 @@ mod tests {
             owner_id,
             covers: vec![],
             token_row: row,
+            kind: ReminderKind::Expiry,
+            usage_note: None,
+            managed_by: None,
+            expiring_together: vec![],
         }
     }
 

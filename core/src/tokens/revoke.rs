@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::rows::manageable_token;
 use crate::Authority;
+use crate::access::manages;
 use crate::accounts::{Need, find_account};
 use crate::audit::AuditAction;
 use crate::clock::Timestamp;
@@ -63,9 +64,11 @@ impl Authority {
             let target = match owner {
                 Some(name) => {
                     let target = find_account(c.tx, name)?;
-                    if target.id != me.id && !me.is_admin() {
+                    if target.id != me.id && !me.is_admin() && !manages(c.tx, me, &target)? {
                         return Err(CoreError::Forbidden(
-                            "only an administrator may revoke another account's tokens".into(),
+                            "only an administrator may revoke another account's tokens (or a \
+                             member of a service account's managing group, its tokens)"
+                                .into(),
                         ));
                     }
                     target
@@ -99,7 +102,7 @@ impl Authority {
     }
 }
 
-fn revoke_row(tx: &Connection, token_id: i64, by: i64, now: Timestamp) -> Result<()> {
+pub(super) fn revoke_row(tx: &Connection, token_id: i64, by: i64, now: Timestamp) -> Result<()> {
     tx.execute(REVOKE, params![token_id, by, now])?;
     Ok(())
 }

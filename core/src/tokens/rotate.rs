@@ -14,9 +14,12 @@ use crate::model::{Actor, MAX_GRACE_DAYS, RotateGrace, TokenStatus};
 use crate::settings;
 
 const NARROWED_TO: &str = "SELECT system_id FROM token_systems WHERE token_id = ?1";
-/// The predecessor retires at ?2, or earlier if it was already due to.
+/// The predecessor retires at ?2, or earlier if it was already due to. ?4: the latest it may
+/// retire when its grace is of days (the grace then ends once the successor is in use and the
+/// old token has been quiet for a day; `verify.rs`); null at once or at the successor's first use.
 const RETIRE: &str = "
-    UPDATE tokens SET revoked_at = min(coalesce(revoked_at, ?2), ?2), revoked_by = ?3, rotated = 1
+    UPDATE tokens SET revoked_at = min(coalesce(revoked_at, ?2), ?2), revoked_by = ?3, rotated = 1,
+                      grace_until = ?4
     WHERE id = ?1";
 
 impl Authority {
@@ -49,6 +52,12 @@ impl Authority {
                     old.info.status.as_str()
                 )));
             }
+            if let Some(successor) = &old.info.replaced_by {
+                return Err(CoreError::Conflict(format!(
+                    "token {} was already rotated and is retiring; rotate its successor {} instead",
+                    old.info.id, successor
+                )));
+            }
             let owner = load_account_by_id(tx, old.owner_id)?.ok_or(CoreError::Corrupt)?;
             // Same lifetime as the predecessor, capped by the maximum in force now.
             let max_lifetime = settings::load(tx)?.max_lifetime_days * DAY;
@@ -68,10 +77,12 @@ impl Authority {
                 systems: systems.as_deref(),
                 predecessor: Some(old.id),
                 recipient: me,
+                usage_note: old.info.usage_note.as_deref(),
             };
             let new_id = insert_token(tx, &secret, &row)?;
             let retire_at = now + grace_seconds;
-            tx.execute(RETIRE, params![old.id, retire_at, me.id])?;
+            let grace_until = matches!(grace, RotateGrace::Days(_)).then_some(retire_at);
+            tx.execute(RETIRE, params![old.id, retire_at, me.id, grace_until])?;
             let details = json!({
                 "successor": new_id, "predecessor_revoked_at": rfc3339(retire_at),
                 "until_first_use": grace != RotateGrace::Immediate,

@@ -3,7 +3,9 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::format;
 use crate::Authority;
-use crate::clock::Timestamp;
+use crate::access::manages;
+use crate::accounts::load_account_by_id;
+use crate::clock::{DAY, Timestamp};
 use crate::error::{CoreError, Result};
 use crate::model::{Account, TokenInfo, TokenStatus};
 use crate::{keys, validate};
@@ -39,12 +41,14 @@ pub(super) fn new_public_id() -> Result<String> {
 
 pub(super) const TOKEN_COLUMNS: &str =
     "t.id, t.public_id, t.name, t.hint, a.username, t.created_at, t.expires_at, t.last_used_at,
-     t.revoked_at, t.narrowed, p.public_id, t.owner_id, r.username";
+     t.revoked_at, t.narrowed, p.public_id, t.owner_id, r.username, t.usage_note, cb.username,
+     t.first_used_at, n.public_id, n.first_used_at, t.used_after_successor_at";
 
 /// The tables TOKEN_COLUMNS come from (joins, not per-row subqueries: listing 10 000 tokens is
 /// a benchmark target).
 pub(super) const TOKEN_TABLES: &str = "tokens t JOIN accounts a ON a.id = t.owner_id
-     LEFT JOIN tokens p ON p.id = t.predecessor_id LEFT JOIN accounts r ON r.id = t.revoked_by";
+     LEFT JOIN tokens p ON p.id = t.predecessor_id LEFT JOIN accounts r ON r.id = t.revoked_by
+     LEFT JOIN accounts cb ON cb.id = t.created_by LEFT JOIN tokens n ON n.predecessor_id = t.id";
 
 /// A token's row as lists and look-ups read it.
 pub(crate) struct TokenRow {
@@ -81,6 +85,13 @@ pub(super) fn token_from_row(
             systems: None,
             replaces: row.get(10)?,
             revoked_by: revoked_at.and(row.get(12)?),
+            usage_note: row.get(13)?,
+            created_by: row.get(14)?,
+            stale: false,
+            first_used_at: row.get(15)?,
+            replaced_by: row.get(16)?,
+            successor_first_used_at: row.get(17)?,
+            used_after_successor_at: row.get(18)?,
         },
     })
 }
@@ -120,11 +131,26 @@ pub(super) fn manageable_token(
         .optional()?;
     match row {
         Some(row) if row.owner_id == me.id || me.is_admin() => Ok(row),
+        Some(row) if manages_owner(conn, me, row.owner_id)? => Ok(row),
         _ => Err(CoreError::NotFound(format!(
             "no token with id {:?} that you can manage; see `latchkey tokens list`",
             validate::shorten(public_id)
         ))),
     }
+}
+
+/// Whether `me` manages the (service) account `owner_id`.
+pub(super) fn manages_owner(conn: &Connection, me: &Account, owner_id: i64) -> Result<bool> {
+    match load_account_by_id(conn, owner_id)? {
+        Some(owner) => manages(conn, me, &owner),
+        None => Ok(false),
+    }
+}
+
+/// Marks the active tokens not used (or, never used, not created) within the stale period.
+pub(super) fn mark_stale(info: &mut TokenInfo, now: Timestamp, stale_after_days: i64) {
+    let quiet_since = info.last_used_at.unwrap_or(info.created_at);
+    info.stale = info.status == TokenStatus::Active && now - quiet_since >= stale_after_days * DAY;
 }
 
 impl Authority {
@@ -157,6 +183,9 @@ impl Authority {
                 "SELECT {TOKEN_COLUMNS} FROM {TOKEN_TABLES} WHERE t.public_id = ?1"
             ))?
             .query_row([public_id], |r| token_from_row(r, now))?;
-        with_systems(&self.conn, row)
+        let stale_after = crate::settings::load(&self.conn)?.stale_after_days;
+        let mut info = with_systems(&self.conn, row)?;
+        mark_stale(&mut info, now, stale_after);
+        Ok(info)
     }
 }

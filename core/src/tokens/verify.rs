@@ -104,6 +104,7 @@ struct Found {
     owner: String,
     owner_status: String,
     watermark: Timestamp,
+    rotated: bool,
 }
 
 /// The token with this digest, its owner's name and status, and the clock watermark: one
@@ -111,7 +112,7 @@ struct Found {
 const FIND_BY_DIGEST: &str = "
     SELECT t.id, t.public_id, t.owner_id, t.expires_at, t.revoked_at, t.last_used_at,
     t.narrowed, t.predecessor_id, a.username, a.status, (SELECT max_seen FROM clock_watermark
-    WHERE id = 1), t.created_at FROM tokens t JOIN accounts a ON a.id = t.owner_id
+    WHERE id = 1), t.created_at, t.rotated FROM tokens t JOIN accounts a ON a.id = t.owner_id
     WHERE t.digest = ?1";
 
 /// Which denials a verification queues for the audit log.
@@ -182,6 +183,7 @@ impl Authority {
                     owner_status: r.get(9)?,
                     watermark: r.get(10)?,
                     created_at: r.get(11)?,
+                    rotated: r.get(12)?,
                 })
             })
             .optional()?;
@@ -284,10 +286,22 @@ pub(crate) fn reachable_systems(
     Ok(TokenSystems::Listed(slugs))
 }
 
-const RECORD_USE: &str = "UPDATE tokens SET last_used_at = ?2 WHERE id = ?1";
+const RECORD_USE: &str = "UPDATE tokens SET last_used_at = ?2, first_used_at = coalesce(first_used_at, ?2) WHERE id = ?1";
 
-/// A successor's first use ends its predecessor's grace period.
-const END_GRACE: &str = "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at > ?2";
+/// A successor's first use ends a predecessor's grace "until first use" at once, and shortens a
+/// grace of days to one more quiet day (what still uses the old token has a day to show itself).
+const END_GRACE: &str = "
+    UPDATE tokens SET revoked_at = CASE WHEN grace_until IS NULL THEN ?2
+                                        ELSE min(revoked_at, ?2 + 86400) END
+    WHERE id = ?1 AND revoked_at > ?2";
+
+/// A retiring token used after its successor's first use: something still holds the old secret.
+/// Recorded (its owner is reminded), and the quiet day starts again, within the grace chosen.
+const USED_AFTER_SUCCESSOR: &str = "
+    UPDATE tokens SET used_after_successor_at = ?2,
+                      revoked_at = min(coalesce(grace_until, revoked_at), ?2 + 86400)
+    WHERE id = ?1 AND revoked_at > ?2 AND EXISTS (
+        SELECT 1 FROM tokens n WHERE n.predecessor_id = ?1 AND n.first_used_at <= ?2)";
 
 impl Authority {
     /// The account a token acts for, when the token is valid (used to on-board with a token).
@@ -352,6 +366,10 @@ impl Authority {
                 .execute(params![found.id, now])?;
             if let (true, Some(predecessor)) = (first_use, found.predecessor) {
                 tx.execute(END_GRACE, params![predecessor, now])?;
+            }
+            if found.rotated {
+                tx.prepare_cached(USED_AFTER_SUCCESSOR)?
+                    .execute(params![found.id, now])?;
             }
             Ok(())
         })

@@ -218,6 +218,7 @@ fn narrowing_to_a_missing_or_inaccessible_system_is_refused() {
         name: "x".into(),
         expires_in_days: None,
         systems: Some(vec![s.to_string()]),
+        ..NewToken::default()
     };
     assert!(matches!(
         f.authority.create_token(bob, &request("web")),

@@ -20,7 +20,7 @@ fn listed(f: &Fixture, actor: latchkey_core::Actor) -> Vec<(String, String, bool
 
 #[test]
 fn the_list_shows_reminders_whether_or_not_a_notification_was_delivered() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::expiry_reminders_only();
     let token = f.token(f.admin, "deploy");
     f.advance_days(100);
     f.token(f.admin, "far away");
@@ -38,7 +38,7 @@ fn the_list_shows_reminders_whether_or_not_a_notification_was_delivered() {
 
 #[test]
 fn reading_the_list_clears_the_unread_count_until_the_next_threshold() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::expiry_reminders_only();
     let token = f.token(f.admin, "deploy");
     at_days_before_expiry(&f, &token, 10);
     assert_eq!(f.authority.unread_reminder_count().unwrap(), 1);
@@ -61,7 +61,7 @@ fn reading_the_list_clears_the_unread_count_until_the_next_threshold() {
 
 #[test]
 fn a_member_lists_and_reads_only_their_own_reminders() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::expiry_reminders_only();
     let bob = f.member("bob");
     let bobs = f.token(bob, "bob's");
     f.token(f.admin, "root's");
@@ -74,7 +74,7 @@ fn a_member_lists_and_reads_only_their_own_reminders() {
 
 #[test]
 fn muted_and_revoked_tokens_are_not_listed() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::expiry_reminders_only();
     let bob = f.member("bob");
     let bobs = f.token(bob, "bob's");
     let revoked = f.token(f.admin, "revoked");
@@ -89,9 +89,13 @@ fn muted_and_revoked_tokens_are_not_listed() {
 
 #[test]
 fn many_due_at_once_become_three_notices_and_one_summary_all_recorded() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::expiry_reminders_only();
+    // 25 hours apart: none expires within a day of another, so none is reminded "together".
     let tokens: Vec<_> = (0..10)
-        .map(|i| f.token(f.admin, &format!("t{i}")))
+        .map(|i| {
+            f.clock.advance(25 * 3600);
+            f.token(f.admin, &format!("t{i}"))
+        })
         .collect();
     at_days_before_expiry(&f, &tokens[9], 7);
     let due = f.authority.reminders_due(ReminderScope::Everyone).unwrap();
@@ -116,4 +120,46 @@ fn many_due_at_once_become_three_notices_and_one_summary_all_recorded() {
         .count();
     assert_eq!(delivered, 10);
     assert!(matches!(shown[0], Notice::One(_)));
+}
+
+#[test]
+fn tokens_expiring_within_a_day_become_one_notice_and_are_recorded_together() {
+    let mut f = Fixture::expiry_reminders_only();
+    let deploy = f.token(f.admin, "deploy");
+    f.clock.advance(5 * 3600);
+    f.token(f.admin, "backup");
+    f.clock.advance(20 * 3600);
+    f.token(f.admin, "a day later");
+    at_days_before_expiry(&f, &deploy, 20);
+    let thirty = f.authority.reminders_due(ReminderScope::Everyone).unwrap();
+    assert_eq!(thirty.len(), 3);
+    f.authority.record_reminders_delivered(&thirty).unwrap();
+    at_days_before_expiry(&f, &deploy, 14);
+    let due = f.authority.reminders_due(ReminderScope::Everyone).unwrap();
+    let names: Vec<&str> = due.iter().map(|r| r.token_name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["deploy", "backup"],
+        "backup's own 14-day mark is 5 hours away"
+    );
+    assert_eq!(due[0].expiring_together, [due[1].token_id.clone()]);
+    let shown = notices(due, NOTICE_LIMIT);
+    assert_eq!(shown.len(), 1);
+    assert!(matches!(&shown[0], Notice::Together(group) if group.len() == 2));
+    assert_eq!(
+        shown[0].title(),
+        "2 tokens expire together: expires in 14 days"
+    );
+    assert!(shown[0].body(Some(1)).contains("deploy, backup."));
+    f.authority
+        .record_reminders_delivered(shown[0].reminders())
+        .unwrap();
+    f.clock.advance(6 * 3600);
+    assert!(
+        f.authority
+            .reminders_due(ReminderScope::Everyone)
+            .unwrap()
+            .is_empty(),
+        "backup's 14-day reminder went out with deploy's"
+    );
 }

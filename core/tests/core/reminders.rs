@@ -28,7 +28,7 @@ fn at_days_before_expiry(f: &Fixture, token: &IssuedToken, days: i64) {
 
 #[test]
 fn each_threshold_fires_once() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::expiry_reminders_only();
     let token = f.token(f.admin, "yearly");
     let mut fired = Vec::new();
     for days_before in [40, 30, 29, 14, 13, 7, 3, 1, 0] {
@@ -42,7 +42,7 @@ fn each_threshold_fires_once() {
 
 #[test]
 fn after_a_gap_only_the_most_urgent_passed_threshold_fires() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::expiry_reminders_only();
     let token = f.token(f.admin, "yearly");
     at_days_before_expiry(&f, &token, 2); // 30, 14, 7 and 3 passed unseen
     assert_eq!(due(&f), [("yearly".to_string(), 3)]);
@@ -54,7 +54,7 @@ fn after_a_gap_only_the_most_urgent_passed_threshold_fires() {
 
 #[test]
 fn a_ten_day_token_gets_only_the_7_3_1_and_0_day_reminders() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::expiry_reminders_only();
     let token = f.token_for(f.admin, "ten days", 10, None);
     let mut fired = Vec::new();
     for hours in (0..=11 * 24).step_by(6) {
@@ -66,7 +66,7 @@ fn a_ten_day_token_gets_only_the_7_3_1_and_0_day_reminders() {
 
 #[test]
 fn days_left_is_whole_days_rounded_down() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::expiry_reminders_only();
     let token = f.token(f.admin, "yearly");
     f.clock.set(token.token.expires_at - 7 * DAY + 1);
     let due = f.authority.reminders_due(ReminderScope::Everyone).unwrap();
@@ -75,7 +75,7 @@ fn days_left_is_whole_days_rounded_down() {
 
 #[test]
 fn revoked_rotated_and_deleted_tokens_get_no_reminders() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::expiry_reminders_only();
     let revoked = f.token_for(f.admin, "revoked", 20, None);
     let rotated = f.token_for(f.admin, "rotated", 20, None);
     let deleted = f.token_for(f.admin, "deleted", 20, None);
@@ -100,7 +100,7 @@ fn revoked_rotated_and_deleted_tokens_get_no_reminders() {
 
 #[test]
 fn a_changed_schedule_applies_to_the_next_check() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::expiry_reminders_only();
     let token = f.token(f.admin, "yearly");
     at_days_before_expiry(&f, &token, 50);
     assert!(due(&f).is_empty());
@@ -114,7 +114,7 @@ fn a_changed_schedule_applies_to_the_next_check() {
 
 #[test]
 fn a_muted_account_gets_no_reminders() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::expiry_reminders_only();
     let bob = f.member("bob");
     let token = f.token(bob, "bob's");
     f.authority.set_mute_reminders(bob, true).unwrap();
@@ -126,7 +126,7 @@ fn a_muted_account_gets_no_reminders() {
 
 #[test]
 fn a_deactivated_accounts_tokens_get_no_reminders() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::expiry_reminders_only();
     f.member("bob");
     let bob = f.authority.authenticate("bob", MEMBER_PASSWORD).unwrap();
     let token = f.token(bob, "bob's");
@@ -137,7 +137,7 @@ fn a_deactivated_accounts_tokens_get_no_reminders() {
 
 #[test]
 fn delivered_reminders_are_not_repeated_after_a_restart() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::expiry_reminders_only();
     let token = f.token(f.admin, "yearly");
     at_days_before_expiry(&f, &token, 30);
     assert_eq!(deliver_all(&mut f).len(), 1);
@@ -151,7 +151,7 @@ fn delivered_reminders_are_not_repeated_after_a_restart() {
 
 #[test]
 fn a_member_sees_their_own_reminders_and_an_administrator_everyones() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::expiry_reminders_only();
     let bob = f.member("bob");
     let mine = f.token(bob, "bob's");
     f.token(f.admin, "root's");
@@ -162,7 +162,7 @@ fn a_member_sees_their_own_reminders_and_an_administrator_everyones() {
 
 #[test]
 fn the_expired_today_reminder_is_dropped_a_week_after_expiry() {
-    let mut f = Fixture::new();
+    let mut f = Fixture::expiry_reminders_only();
     let token = f.token(f.admin, "yearly");
     f.clock.set(token.token.expires_at + 8 * DAY);
     assert!(due(&f).is_empty());

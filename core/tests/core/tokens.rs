@@ -176,6 +176,7 @@ fn an_earlier_expiry_may_be_chosen_but_never_a_later_one() {
             name: "x".into(),
             expires_in_days: Some(days),
             systems: None,
+            ..NewToken::default()
         };
         assert!(
             matches!(
@@ -201,6 +202,7 @@ fn an_administrator_may_lower_the_maximum_lifetime() {
         name: "x".into(),
         expires_in_days: Some(91),
         systems: None,
+        ..NewToken::default()
     };
     assert!(matches!(
         f.authority.create_token(f.admin, &request),

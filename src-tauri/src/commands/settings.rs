@@ -24,6 +24,8 @@ pub async fn update_settings(
         max_lifetime_days: settings.max_lifetime_days,
         onboarder_gets_access: settings.onboarder_gets_access,
         idle_lock_minutes: settings.idle_lock_minutes,
+        stale_after_days: settings.stale_after_days,
+        auto_revoke_unused_days: settings.auto_revoke_unused_days,
     };
     // Sensitive: the password again after 5 minutes.
     state.as_confirmed_actor(|a, actor| a.update_settings(actor, &new).map(SettingsView::from))

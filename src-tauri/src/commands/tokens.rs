@@ -31,6 +31,7 @@ pub async fn create_token(
         name: request.name,
         expires_in_days: request.expires_in_days,
         systems: request.systems,
+        ..NewToken::default()
     };
     state.as_actor(|a, actor| a.create_token(actor, &new).map(IssuedTokenView::from))
 }

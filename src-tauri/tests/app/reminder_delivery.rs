@@ -75,6 +75,7 @@ impl Setup {
                 name: name.to_string(),
                 expires_in_days: Some(*days),
                 systems: None,
+                ..NewToken::default()
             };
             authority.create_token(root, &token).unwrap();
         }

@@ -78,6 +78,7 @@ fn in_process_writer(env: &Env) -> Done {
                     name: format!("core-{i}"),
                     expires_in_days: None,
                     systems: None,
+                    ..NewToken::default()
                 };
                 last_token = Some(
                     authority

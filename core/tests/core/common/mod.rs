@@ -48,6 +48,16 @@ impl Fixture {
         }
     }
 
+    /// A fixture whose tokens never turn stale within their year (stale reminders set to the
+    /// longest period), for tests about expiry reminders alone.
+    pub fn expiry_reminders_only() -> Fixture {
+        let mut f = Fixture::new();
+        let mut settings = f.authority.settings().unwrap();
+        settings.stale_after_days = 730;
+        f.authority.update_settings(f.admin, &settings).unwrap();
+        f
+    }
+
     pub fn db_path(&self) -> PathBuf {
         self.dir.path().join("store.db")
     }
@@ -106,6 +116,7 @@ impl Fixture {
             name: name.into(),
             expires_in_days: Some(days),
             systems: systems.map(|s| s.iter().map(|x| x.to_string()).collect()),
+            ..NewToken::default()
         };
         self.authority.create_token(actor, &request).unwrap()
     }
