@@ -135,6 +135,16 @@ impl Fixture {
         self.verify(token, system).reason.map(|r| r.as_str())
     }
 
+    /// A token as the administrator's lists show it now.
+    pub fn info(&self, id: &str) -> latchkey_core::TokenInfo {
+        self.authority
+            .list_tokens(self.admin, &latchkey_core::TokenScope::All)
+            .unwrap()
+            .into_iter()
+            .find(|t| t.id == id)
+            .unwrap()
+    }
+
     pub fn advance_days(&self, days: i64) {
         self.clock.advance(days * DAY);
     }
