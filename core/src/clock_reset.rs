@@ -27,12 +27,10 @@ pub struct ClockReset {
 }
 
 /// Columns that only record when something happened: clamped to the reset moment.
-const PLAIN_TIMES: [(&str, &str); 13] = [
+const PLAIN_TIMES: [(&str, &str); 12] = [
     ("tokens", "last_used_at"),
     ("tokens", "first_used_at"),
     ("tokens", "used_after_successor_at"),
-    // The latest a rotated token may retire: clamping it only brings retirement closer.
-    ("tokens", "grace_until"),
     ("tokens", "deleted_at"),
     ("accounts", "created_at"),
     ("accounts", "last_signin_at"),
@@ -90,6 +88,12 @@ const CLAMP_GRACE_PERIODS: &str = "
         coalesce((SELECT max(s.created_at) FROM tokens s WHERE s.predecessor_id = tokens.id), ?2)
         - ?1))
     WHERE revoked_at > ?2";
+/// The latest a rotated token may retire moves back as its grace period does (?3 as above).
+const CLAMP_GRACE_BOUNDS: &str = "
+    UPDATE tokens SET grace_until = min(?3, grace_until - max(0,
+        coalesce((SELECT max(s.created_at) FROM tokens s WHERE s.predecessor_id = tokens.id), ?2)
+        - ?1))
+    WHERE grace_until > ?1";
 const CLAMP_EXPIRIES: &str = "
     UPDATE tokens SET expires_at = CASE
         WHEN expires_at <= ?2 THEN min(expires_at, ?1)
@@ -113,6 +117,7 @@ fn clamp(tx: &Connection, reset: &mut ClockReset) -> Result<()> {
     // watermark; either way no grace period outlasts its maximum from the reset.
     let longest = to + MAX_GRACE_DAYS * DAY;
     tx.execute(CLAMP_GRACE_PERIODS, params![to, from, longest])?;
+    tx.execute(CLAMP_GRACE_BOUNDS, params![to, from, longest])?;
     // An expiry that had passed stays passed; a token created during the skew keeps its
     // lifetime, counted from the reset.
     tx.execute(CLAMP_EXPIRIES, params![to, from])?;

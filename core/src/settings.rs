@@ -112,15 +112,15 @@ fn check_stale_rules(new: &Settings) -> Result<()> {
             STALE_AFTER_DAYS.end()
         )));
     }
-    if let Some(days) = new.auto_revoke_unused_days {
-        if !AUTO_REVOKE_UNUSED_DAYS.contains(&days) || days <= new.stale_after_days {
-            return Err(CoreError::Invalid(format!(
-                "automatic revocation must come after the stale period ({} days) and be at most \
-                 {} days",
-                new.stale_after_days,
-                AUTO_REVOKE_UNUSED_DAYS.end()
-            )));
-        }
+    if let Some(days) = new.auto_revoke_unused_days
+        && (!AUTO_REVOKE_UNUSED_DAYS.contains(&days) || days <= new.stale_after_days)
+    {
+        return Err(CoreError::Invalid(format!(
+            "automatic revocation must come after the stale period ({} days) and be at most {} \
+             days",
+            new.stale_after_days,
+            AUTO_REVOKE_UNUSED_DAYS.end()
+        )));
     }
     Ok(())
 }

@@ -23,6 +23,8 @@ pub enum AppEvent {
     OpenToken(String),
     /// A summary reminder was clicked: show the Reminders list.
     OpenReminders,
+    /// A reminder of tokens expiring together was clicked: show the Tokens list.
+    OpenTokens,
 }
 
 impl AppEvent {
@@ -66,6 +68,7 @@ mod tests {
                 json!("tok_1"),
             ),
             (AppEvent::OpenReminders, "open-reminders", Value::Null),
+            (AppEvent::OpenTokens, "open-tokens", Value::Null),
         ];
         for (event, name, payload) in cases {
             assert_eq!(event.parts().unwrap(), (name.to_string(), payload));

@@ -73,6 +73,8 @@ pub struct LeakFindingView {
     pub last_used_at: Option<i64>,
     #[ts(type = "number | null")]
     pub expires_at: Option<i64>,
+    /// Where the token is used, when the signed-in account may see its name.
+    pub usage_note: Option<String>,
     pub may_revoke: bool,
 }
 
@@ -91,6 +93,7 @@ impl From<Finding> for LeakFindingView {
             reach: f.systems.map(ReachView::from),
             last_used_at: f.last_used_at,
             expires_at: f.expires_at,
+            usage_note: f.usage_note,
             may_revoke: f.may_revoke,
         }
     }

@@ -5,6 +5,7 @@ pub mod commands;
 pub mod error;
 pub mod events;
 pub mod leak_views;
+pub mod leaving_views;
 mod log;
 pub mod notifier;
 pub mod reminder_loop;

@@ -5,9 +5,30 @@ use std::sync::Arc;
 
 use latchkey_core::reminders::notices::Notice;
 
-/// Called with the token a notification is about (None for a summary) when it is clicked or its
-/// "Create replacement" action is chosen.
-pub type OpenHandler = Arc<dyn Fn(Option<String>) + Send + Sync>;
+/// Called with what a notification opens when it is clicked or its "Create replacement" action
+/// is chosen.
+pub type OpenHandler = Arc<dyn Fn(OpenTarget) + Send + Sync>;
+
+/// What a click on a notification opens in the window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenTarget {
+    /// One token, with its rotate dialog ready.
+    Token(String),
+    /// The Tokens list: tokens expiring together are renewed there in one sitting.
+    Tokens,
+    /// The Reminders list (a summary).
+    Reminders,
+}
+
+impl OpenTarget {
+    pub fn of(notice: &Notice) -> OpenTarget {
+        match notice {
+            Notice::One(reminder) => OpenTarget::Token(reminder.token_id.clone()),
+            Notice::Together(_) => OpenTarget::Tokens,
+            Notice::Summary(_) => OpenTarget::Reminders,
+        }
+    }
+}
 
 pub trait Notifier: Send + Sync {
     /// Shows `notice`; an error means it did not reach a notification service.
@@ -65,7 +86,7 @@ impl Notifier for DesktopNotifier {
         if notice.token_id().is_some() {
             notification.action("replace", "Create replacement");
         }
-        let token_id = notice.token_id().map(str::to_string);
+        let target = OpenTarget::of(notice);
         #[cfg(windows)]
         if installed() {
             notification.app_id(APP_IDENTIFIER);
@@ -88,7 +109,7 @@ impl Notifier for DesktopNotifier {
             std::thread::spawn(move || {
                 handle.wait_for_action(|action| {
                     if action == "default" || action == "replace" {
-                        on_open(token_id);
+                        on_open(target.clone());
                     }
                 })
             });
@@ -98,7 +119,7 @@ impl Notifier for DesktopNotifier {
             // Elsewhere notify-rust reports no clicks (its handle has no `wait_for_action` on
             // Windows and macOS); a click brings up the app by its identifier, and the window's
             // Reminders list and the tray's menu lead to the token.
-            let _ = (on_open, token_id);
+            let _ = (on_open, target);
             notification.show().map(|_| ()).map_err(|e| e.to_string())?;
         }
         Ok(())
@@ -112,6 +133,48 @@ mod tests {
         let config: serde_json::Value =
             serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
         assert_eq!(config["identifier"], super::APP_IDENTIFIER);
+    }
+
+    #[test]
+    fn a_click_opens_the_token_the_tokens_list_or_the_reminders() {
+        use latchkey_core::reminders::notices::notices;
+        use latchkey_core::reminders::{DueReminder, ReminderKind};
+
+        use super::OpenTarget;
+        let reminder = |id: &str, together: &[&str]| DueReminder {
+            token_id: id.into(),
+            token_name: id.into(),
+            owner: "root".into(),
+            expires_at: 86_400,
+            days_left: 1,
+            threshold_days: 1,
+            when: "expires in 1 day".into(),
+            kind: ReminderKind::Expiry,
+            usage_note: None,
+            managed_by: None,
+            expiring_together: together.iter().map(|t| t.to_string()).collect(),
+            owner_id: 1,
+            covers: Vec::new(),
+            token_row: 1,
+        };
+        let due = vec![
+            reminder("a", &["b"]),
+            reminder("b", &["a"]),
+            reminder("c", &[]),
+            reminder("d", &[]),
+            reminder("e", &[]),
+            reminder("f", &[]),
+        ];
+        let targets: Vec<OpenTarget> = notices(due, 3).iter().map(OpenTarget::of).collect();
+        assert_eq!(
+            targets,
+            [
+                OpenTarget::Tokens,
+                OpenTarget::Token("c".into()),
+                OpenTarget::Token("d".into()),
+                OpenTarget::Reminders,
+            ]
+        );
     }
 
     #[test]

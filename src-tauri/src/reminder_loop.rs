@@ -41,6 +41,7 @@ pub fn check_once(
     if !state.store_exists()? {
         return Ok(outcome); // Not set up yet.
     }
+    revoke_unused(state);
     let due = state.with_store(|a| a.reminders_due(ReminderScope::Everyone))?;
     // Not `actor()`: the loop is not input and must not keep a session from locking.
     let viewer = state.viewer().map(|a| a.account_id);
@@ -53,6 +54,20 @@ pub fn check_once(
         outcome.delivered += notice.reminders().len();
     }
     Ok(outcome)
+}
+
+/// The automatic-revocation setting, applied before reminders are computed (so a token revoked
+/// now gets no stale reminder). A failure is logged and the reminders still go out.
+fn revoke_unused(state: &AppState) {
+    match state.with_store(|a| a.revoke_unused_tokens()) {
+        Ok(revoked) if revoked.is_empty() => {}
+        Ok(revoked) => log::info(&format!(
+            "revoked {} token(s) unused for longer than the setting allows: {}",
+            revoked.len(),
+            revoked.join(", ")
+        )),
+        Err(error) => log::info(&format!("cannot revoke unused tokens: {}", error.message)),
+    }
 }
 
 /// Turns check results into log lines: a failure is logged when it starts (or changes kind),
@@ -105,9 +120,9 @@ fn woke(monotonic: Duration, wall_seconds: Timestamp) -> bool {
     wall_seconds.saturating_sub(monotonic) > JUMP_SECONDS
 }
 
-/// Opens the window on the token a notification is about (or on the Reminders list).
+/// Opens the window on what a notification is about.
 fn open_handler<R: Runtime>(app: AppHandle<R>) -> OpenHandler {
-    Arc::new(move |token_id| tray::open_reminder(&app, token_id))
+    Arc::new(move |target| tray::open(&app, target))
 }
 
 /// Runs the loop for the life of the app.

@@ -5,6 +5,7 @@ use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime};
 
 use crate::events::AppEvent;
+use crate::notifier::OpenTarget;
 use crate::session::EndReason;
 use crate::state::AppState;
 
@@ -36,7 +37,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 pub fn menu_action<R: Runtime>(app: &AppHandle<R>, id: &str) {
     match id {
         "open" => show_main_window(app),
-        "reminders" => open_reminder(app, None),
+        "reminders" => open(app, OpenTarget::Reminders),
         "lock" => lock(app),
         "quit" => app.exit(0),
         _ => {}
@@ -80,12 +81,13 @@ pub fn refresh_reminders<R: Runtime>(app: &AppHandle<R>) {
     let _ = AppEvent::RemindersChanged(unread).emit(app);
 }
 
-/// Shows the window on a token with its rotate dialog ready, or on the Reminders list.
-pub fn open_reminder<R: Runtime>(app: &AppHandle<R>, token_id: Option<String>) {
+/// Shows the window on a token with its rotate dialog ready, the Tokens list, or the Reminders.
+pub fn open<R: Runtime>(app: &AppHandle<R>, target: OpenTarget) {
     show_main_window(app);
-    let _ = match token_id {
-        Some(id) => AppEvent::OpenToken(id),
-        None => AppEvent::OpenReminders,
+    let _ = match target {
+        OpenTarget::Token(id) => AppEvent::OpenToken(id),
+        OpenTarget::Tokens => AppEvent::OpenTokens,
+        OpenTarget::Reminders => AppEvent::OpenReminders,
     }
     .emit(app);
 }

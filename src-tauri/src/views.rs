@@ -1,6 +1,7 @@
 //! What commands return to the UI, exported to TypeScript (ui/src/lib/bindings/). Times are Unix
 //! seconds (UTC). Only `IssuedTokenView` ever carries a secret.
-use latchkey_core::{Account, IssuedToken, Secret, TokenInfo, TokenStatus};
+use latchkey_core::reminders::ReminderKind;
+use latchkey_core::{Account, AccountKind, IssuedToken, Secret, TokenInfo, TokenStatus};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -41,6 +42,33 @@ pub struct ReminderView {
     /// "expires in 4 days", "expired today", ...
     pub when: String,
     pub unread: bool,
+    /// What the reminder is about.
+    pub kind: ReminderKindView,
+    /// Where the token is used: what to update.
+    pub usage_note: Option<String>,
+    /// The managing group, when the owner is a service account.
+    pub managed_by: Option<String>,
+    /// The ids of the owner's other tokens expiring within the same day.
+    pub expiring_together: Vec<String>,
+}
+
+/// What a reminder is about (`ReminderKind` in core).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReminderKindView {
+    Expiry,
+    Stale,
+    StillUsed,
+}
+
+impl From<ReminderKind> for ReminderKindView {
+    fn from(kind: ReminderKind) -> Self {
+        match kind {
+            ReminderKind::Expiry => ReminderKindView::Expiry,
+            ReminderKind::Stale => ReminderKindView::Stale,
+            ReminderKind::StillUsed => ReminderKindView::StillUsed,
+        }
+    }
 }
 
 impl From<latchkey_core::reminders::inbox::InboxItem> for ReminderView {
@@ -54,6 +82,10 @@ impl From<latchkey_core::reminders::inbox::InboxItem> for ReminderView {
             days_left: r.days_left,
             when: r.when,
             unread: item.unread,
+            kind: r.kind.into(),
+            usage_note: r.usage_note,
+            managed_by: r.managed_by,
+            expiring_together: r.expiring_together,
         }
     }
 }
@@ -77,11 +109,29 @@ pub struct TokenView {
     /// The systems the token is narrowed to; null when it inherits its owner's access.
     pub systems: Option<Vec<String>>,
     pub replaces: Option<String>,
+    /// Where the token is used ("GitHub Actions secret DEPLOY_TOKEN in acme/web").
+    pub usage_note: Option<String>,
+    /// A service account's token: the manager who received its secret.
+    pub created_by: Option<String>,
+    /// Active and unused for longer than the stale setting.
+    pub stale: bool,
+    #[ts(type = "number | null")]
+    pub first_used_at: Option<i64>,
+    /// The successor's id, once rotated.
+    pub replaced_by: Option<String>,
+    #[ts(type = "number | null")]
+    pub successor_first_used_at: Option<i64>,
+    /// The last use of this token after its successor's first use.
+    #[ts(type = "number | null")]
+    pub used_after_successor_at: Option<i64>,
+    /// Rotated, and still working during its grace period.
+    pub retiring: bool,
 }
 
 impl From<TokenInfo> for TokenView {
     fn from(t: TokenInfo) -> Self {
         TokenView {
+            retiring: t.is_retiring(),
             id: t.id,
             name: t.name,
             hint: t.hint,
@@ -94,6 +144,13 @@ impl From<TokenInfo> for TokenView {
             revoked_by: t.revoked_by,
             systems: t.systems,
             replaces: t.replaces,
+            usage_note: t.usage_note,
+            created_by: t.created_by,
+            stale: t.stale,
+            first_used_at: t.first_used_at,
+            replaced_by: t.replaced_by,
+            successor_first_used_at: t.successor_first_used_at,
+            used_after_successor_at: t.used_after_successor_at,
         }
     }
 }
@@ -156,6 +213,26 @@ pub struct AccountView {
     pub created_at: i64,
     #[ts(type = "number | null")]
     pub last_signin_at: Option<i64>,
+    pub kind: AccountKindView,
+    /// A service account's managing group.
+    pub managed_by: Option<String>,
+}
+
+/// A person, or a service account (a pipeline or a service: it never signs in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountKindView {
+    Person,
+    Service,
+}
+
+impl From<AccountKind> for AccountKindView {
+    fn from(kind: AccountKind) -> Self {
+        match kind {
+            AccountKind::Person => AccountKindView::Person,
+            AccountKind::Service => AccountKindView::Service,
+        }
+    }
 }
 
 impl From<Account> for AccountView {
@@ -168,6 +245,8 @@ impl From<Account> for AccountView {
             access_all: a.access_all,
             created_at: a.created_at,
             last_signin_at: a.last_signin_at,
+            kind: a.kind.into(),
+            managed_by: a.managed_by,
         }
     }
 }
@@ -179,6 +258,12 @@ pub struct NewTokenRequest {
     #[ts(type = "number | null")]
     pub expires_in_days: Option<i64>,
     pub systems: Option<Vec<String>>,
+    /// Where the token will be used; absent, null or "" for none.
+    #[ts(optional = nullable)]
+    pub usage_note: Option<String>,
+    /// A service account the signed-in person manages; absent or null for their own token.
+    #[ts(optional = nullable)]
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

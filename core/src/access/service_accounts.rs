@@ -108,7 +108,7 @@ impl Authority {
                 return Ok(());
             }
             c.tx.execute(SET_MANAGING_GROUP, params![target.id, group_id])?;
-            let details = json!({"managed_by": group_name});
+            let details = json!({"managed_by": group_name, "previously": target.managed_by});
             c.record(AuditAction::AccountChanged, &target.username, details)
         })
     }

@@ -9,6 +9,8 @@ use crate::clock::{Timestamp, rfc3339};
 pub const NOTICE_LIMIT: usize = 3;
 
 /// One desktop notification.
+// A few at a time, each shown and dropped: boxing `One` would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
     /// One token's reminder.
@@ -128,12 +130,18 @@ impl Notice {
             Notice::Together(group) => {
                 let names: Vec<String> = group
                     .iter()
+                    .take(10)
                     .map(|r| match &r.usage_note {
                         Some(note) => format!("{} (used in {note})", r.token_name),
                         None => r.token_name.clone(),
                     })
                     .collect();
-                let mut body = format!("{}.", names.join(", "));
+                let mut body = names.join(", ");
+                let more = group.len().saturating_sub(names.len());
+                if more > 0 {
+                    body.push_str(&format!(" and {more} others"));
+                }
+                body.push('.');
                 if let Some(first) = group.first() {
                     body.push_str(&owner_words(first, viewer));
                     body.push_str(&format!(

@@ -270,7 +270,7 @@ fn expiring_together(
 }
 
 /// How many other tokens a reminder names as expiring with it.
-pub const TOGETHER_LISTED: usize = 20;
+pub const TOGETHER_LISTED: usize = 5;
 
 /// Groups of two or more tokens of one owner expiring within a day of the group's first expiry,
 /// soonest first.

@@ -7,7 +7,7 @@ use super::format;
 use super::rows::new_public_id;
 use crate::Authority;
 use crate::access::{account_may_access, find_system, manages};
-use crate::accounts::{Need, find_account};
+use crate::accounts::{Need, load_account_by_name};
 use crate::audit::AuditAction;
 use crate::clock::{DAY, Timestamp};
 use crate::error::{CoreError, Result};
@@ -230,16 +230,22 @@ impl Authority {
 /// The account a new token is made for when the request names one: the acting account itself,
 /// or an active service account it manages.
 fn owner_for_new_token(tx: &Connection, me: &Account, name: &str) -> Result<Account> {
-    let owner = find_account(tx, name)?;
+    // One answer for "no such account" and "not one you manage": names are not probed here.
+    let refused = || {
+        CoreError::Forbidden(
+            "you can create tokens only for yourself and for service accounts managed by a group \
+             you belong to"
+                .into(),
+        )
+    };
+    let Some(owner) = load_account_by_name(tx, name)? else {
+        return Err(refused());
+    };
     if owner.id == me.id {
         return Ok(owner);
     }
     if !manages(tx, me, &owner)? {
-        return Err(CoreError::Forbidden(format!(
-            "you can create tokens only for yourself and for service accounts managed by a group \
-             you belong to; {} is not one of them",
-            owner.username
-        )));
+        return Err(refused());
     }
     if !owner.is_active() {
         return Err(CoreError::Conflict(format!(

@@ -18,7 +18,14 @@ use crate::model::{Account, Actor, TokenInfo, TokenStatus};
 /// An account's tokens still in force at ?2 (retiring ones included), newest first.
 const ACTIVE_TOKENS_OF: &str = "t.owner_id = ?1 AND t.deleted_at IS NULL
      AND (t.revoked_at IS NULL OR t.revoked_at > ?2) AND t.expires_at > ?2";
-const SET_OWNER: &str = "UPDATE tokens SET owner_id = ?2, narrowed = ?3 WHERE id = ?1";
+/// The former owner still knows the secret: `created_by` names whoever does, from then on.
+const SET_OWNER: &str = "
+    UPDATE tokens SET owner_id = ?2, narrowed = ?3, created_by = coalesce(created_by, owner_id)
+    WHERE id = ?1";
+/// Tokens in force at ?2 owned by another account whose secret account ?1 received (a service
+/// account's tokens it created as a manager, tokens handed over from it).
+const SECRETS_RECEIVED: &str = "t.created_by = ?1 AND t.owner_id != ?1 AND t.deleted_at IS NULL
+     AND (t.revoked_at IS NULL OR t.revoked_at > ?2) AND t.expires_at > ?2";
 const CLEAR_NARROWING: &str = "DELETE FROM token_systems WHERE token_id = ?1";
 const NARROW_TO: &str = "
     INSERT OR IGNORE INTO token_systems (token_id, system_id)
@@ -55,6 +62,9 @@ pub struct DeactivationPreview {
     /// Service accounts whose managing group has no other active member: nobody could create
     /// or rotate their tokens afterwards.
     pub unmanaged_service_accounts: Vec<String>,
+    /// Tokens of service accounts whose secret this person received (as a manager, or by a
+    /// hand-over): they keep working after the person leaves, so a manager should rotate them.
+    pub secrets_known: Vec<TokenInfo>,
 }
 
 /// What happens to the leaving account's tokens in force.
@@ -79,8 +89,17 @@ pub struct Deactivated {
 }
 
 fn active_tokens_of(conn: &Connection, owner_id: i64, now: Timestamp) -> Result<Vec<TokenRow>> {
+    tokens_where(conn, ACTIVE_TOKENS_OF, owner_id, now)
+}
+
+fn tokens_where(
+    conn: &Connection,
+    condition: &str,
+    owner_id: i64,
+    now: Timestamp,
+) -> Result<Vec<TokenRow>> {
     let mut statement = conn.prepare_cached(&format!(
-        "SELECT {TOKEN_COLUMNS} FROM {TOKEN_TABLES} WHERE {ACTIVE_TOKENS_OF}
+        "SELECT {TOKEN_COLUMNS} FROM {TOKEN_TABLES} WHERE {condition}
          ORDER BY t.created_at DESC, t.id DESC"
     ))?;
     let rows = statement.query_map(params![owner_id, now], |r| token_from_row(r, now))?;
@@ -141,10 +160,10 @@ impl Authority {
         let now = self.now()?;
         let account = find_account(&self.conn, username)?;
         let mut tokens = Vec::new();
+        let stale_after = crate::settings::load(&self.conn)?.stale_after_days;
         for row in active_tokens_of(&self.conn, account.id, now)? {
             let reaches = reachable_systems(&self.conn, row.id, row.narrowed, &account)?;
             let mut token = super::rows::with_systems(&self.conn, row)?;
-            let stale_after = crate::settings::load(&self.conn)?.stale_after_days;
             super::rows::mark_stale(&mut token, now, stale_after);
             let quiet = token.last_used_at.map(|at| now - at);
             tokens.push(LeavingToken {
@@ -158,16 +177,24 @@ impl Authority {
         let unmanaged_service_accounts = statement
             .query_map([account.id], |r| r.get(0))?
             .collect::<rusqlite::Result<Vec<String>>>()?;
+        let secrets_known = tokens_where(&self.conn, SECRETS_RECEIVED, account.id, now)?
+            .into_iter()
+            .map(|row| super::rows::with_systems(&self.conn, row))
+            .collect::<Result<Vec<_>>>()?;
         Ok(DeactivationPreview {
             account,
             tokens,
             unmanaged_service_accounts,
+            secrets_known,
         })
     }
 
-    /// Hands a token in force over to an active service account (administrators only). It
-    /// keeps its secret and id; from then on its access is the service account's, within what
-    /// it reached before (checked at every verification as always).
+    /// Hands a token in force of a deactivated account over to an active service account
+    /// (administrators only; an active account's tokens are handed over as it is deactivated,
+    /// with [`deactivate_account`](Self::deactivate_account)). It keeps its secret and id; from
+    /// then on its access is the service account's, within what it reached before (checked at
+    /// every verification as always), and `created_by` names the former owner, who still knows
+    /// the secret.
     pub fn hand_over_token(
         &mut self,
         actor: Actor,
@@ -176,6 +203,17 @@ impl Authority {
     ) -> Result<TokenInfo> {
         self.change(actor, Need::Admin, |c, me| {
             let token = manageable_token(c.tx, me, public_id, c.now)?;
+            let to = recipient(c.tx, to)?;
+            let owner = load_account_by_id(c.tx, token.owner_id)?.ok_or(CoreError::Corrupt)?;
+            // Otherwise anyone could make a secret they hold act as a service account: an
+            // administrator their own, a person theirs while staying.
+            if owner.is_active() && !owner.is_service() {
+                return Err(CoreError::Conflict(format!(
+                    "{} is still active; hand tokens over as the account is deactivated \
+                     (`latchkey users deactivate {} --hand-over-to SERVICE`)",
+                    owner.username, owner.username
+                )));
+            }
             if token.info.status != TokenStatus::Active {
                 return Err(CoreError::Conflict(format!(
                     "token {} is {}; only a token in force can be handed over",
@@ -183,7 +221,6 @@ impl Authority {
                     token.info.status.as_str()
                 )));
             }
-            let to = recipient(c.tx, to)?;
             if to.id == token.owner_id {
                 return Ok(());
             }

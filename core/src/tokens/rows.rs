@@ -48,7 +48,8 @@ pub(super) const TOKEN_COLUMNS: &str =
 /// a benchmark target).
 pub(super) const TOKEN_TABLES: &str = "tokens t JOIN accounts a ON a.id = t.owner_id
      LEFT JOIN tokens p ON p.id = t.predecessor_id LEFT JOIN accounts r ON r.id = t.revoked_by
-     LEFT JOIN accounts cb ON cb.id = t.created_by LEFT JOIN tokens n ON n.predecessor_id = t.id";
+     LEFT JOIN accounts cb ON cb.id = t.created_by
+     LEFT JOIN tokens n ON n.id = (SELECT max(s.id) FROM tokens s WHERE s.predecessor_id = t.id)";
 
 /// A token's row as lists and look-ups read it.
 pub(crate) struct TokenRow {

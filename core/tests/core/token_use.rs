@@ -268,3 +268,41 @@ fn the_overview_groups_tokens_expiring_within_a_day() {
     assert_eq!(group.last_expires_at - group.first_expires_at, 6 * 3600);
     assert!(group.tokens.iter().all(|t| t.status == TokenStatus::Active));
 }
+
+#[test]
+fn a_clock_reset_keeps_a_grace_period_of_days() {
+    let mut f = Fixture::new();
+    let old = f.token(f.admin, "deploy");
+    let new = f
+        .authority
+        .rotate_token(f.admin, &old.token.id, RotateGrace::Days(7))
+        .unwrap();
+    // The clock runs ten minutes ahead for one write, then is fixed and the watermark reset.
+    f.clock.advance(600);
+    f.token(f.admin, "during the skew");
+    f.clock.advance(-600);
+    f.authority.reset_clock_watermark(f.admin).unwrap();
+    f.clock.advance(60);
+    assert!(f.verify(&new, None).valid);
+    f.clock.advance(60);
+    assert!(f.verify(&old, None).valid);
+    f.clock.advance(120);
+    assert!(f.verify(&old, None).valid, "a day of quiet is still ahead");
+}
+
+#[test]
+fn a_notice_of_many_tokens_expiring_together_names_ten() {
+    let mut f = Fixture::expiry_reminders_only();
+    for i in 0..30 {
+        f.token(f.admin, &format!("t{i}"));
+    }
+    f.advance_days(340);
+    let due = f.authority.reminders_due(ReminderScope::Everyone).unwrap();
+    assert_eq!(due.len(), 30);
+    assert!(due.iter().all(|r| r.expiring_together.len() <= 5));
+    let shown = latchkey_core::reminders::notices::notices(due, 3);
+    assert_eq!(shown.len(), 1);
+    let body = shown[0].body(None);
+    assert!(body.contains(" and 20 others."), "{body}");
+    assert!(body.len() < 400, "{body}");
+}

@@ -1,9 +1,11 @@
-//! Accounts (administrators): list and create. Core refuses members, whatever the UI shows.
-use latchkey_core::{NewAccount, Role};
+//! Accounts (administrators): list and create, service accounts, deactivation with its
+//! preview. Core refuses members, whatever the UI shows.
+use latchkey_core::{NewAccount, NewServiceAccount, Role};
 use tauri::State;
 use zeroize::Zeroizing;
 
 use crate::error::CommandResult;
+use crate::leaving_views::{DeactivatedView, DeactivationPreviewView, LeavingTokensRequest};
 use crate::state::AppState;
 use crate::views::AccountView;
 
@@ -85,4 +87,69 @@ pub async fn set_access_all(
 ) -> CommandResult<()> {
     // Sensitive: access to every system is the widest grant there is.
     state.as_confirmed_actor(|a, actor| a.set_access_all(actor, &username, access_all))
+}
+
+/// A service account (a pipeline or a service): it never signs in; the members of `managed_by`
+/// manage its tokens. Not sensitive as adding an administrator is: it can never be one.
+#[tauri::command(async)]
+pub async fn add_service_account(
+    state: State<'_, AppState>,
+    username: String,
+    display_name: Option<String>,
+    managed_by: String,
+) -> CommandResult<AccountView> {
+    let new = NewServiceAccount {
+        username: &username,
+        display_name: display_name.as_deref(),
+        managed_by: &managed_by,
+    };
+    state.as_actor(|a, actor| a.add_service_account(actor, &new).map(AccountView::from))
+}
+
+/// Sensitive: the new group's members may take the service account's tokens' secrets.
+#[tauri::command(async)]
+pub async fn set_managing_group(
+    state: State<'_, AppState>,
+    username: String,
+    group: String,
+) -> CommandResult<()> {
+    state.as_confirmed_actor(|a, actor| a.set_managing_group(actor, &username, &group))
+}
+
+/// The service accounts the signed-in account manages (an administrator: all).
+#[tauri::command(async)]
+pub async fn service_accounts(state: State<'_, AppState>) -> CommandResult<Vec<AccountView>> {
+    state.as_actor(|a, actor| {
+        Ok(a.service_accounts(actor)?
+            .into_iter()
+            .map(AccountView::from)
+            .collect())
+    })
+}
+
+/// What deactivating `username` would stop; changes nothing.
+#[tauri::command(async)]
+pub async fn deactivation_preview(
+    state: State<'_, AppState>,
+    username: String,
+) -> CommandResult<DeactivationPreviewView> {
+    state.as_actor(|a, actor| {
+        a.deactivation_preview(actor, &username)
+            .map(DeactivationPreviewView::from)
+    })
+}
+
+/// Deactivates `username`, keeping, handing over or revoking its tokens in one transaction.
+/// Sensitive, as `set_active` is.
+#[tauri::command(async)]
+pub async fn deactivate_account(
+    state: State<'_, AppState>,
+    username: String,
+    tokens: LeavingTokensRequest,
+) -> CommandResult<DeactivatedView> {
+    let leaving = tokens.into();
+    state.as_confirmed_actor(|a, actor| {
+        a.deactivate_account(actor, &username, &leaving)
+            .map(DeactivatedView::from)
+    })
 }

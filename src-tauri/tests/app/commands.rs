@@ -22,6 +22,9 @@ fn every_command() -> Vec<(&'static str, Value, bool)> {
         ),
         ("delete_token", json!({"id": id}), false),
         ("revoke_all_tokens", json!({"owner": null}), false),
+        ("set_usage_note", json!({"id": id, "note": "CI"}), false),
+        ("token_overview", json!({}), false),
+        ("service_accounts", json!({}), false),
         ("copy_secret", json!({"secret": "lk_x"}), false),
         ("report_activity", json!({}), false),
         (
@@ -65,6 +68,24 @@ fn every_command() -> Vec<(&'static str, Value, bool)> {
             true,
         ),
         ("set_role", json!({"username": "bob", "admin": false}), true),
+        (
+            "add_service_account",
+            json!({"username": "svc-ci", "displayName": null, "managedBy": "ops"}),
+            true,
+        ),
+        (
+            "set_managing_group",
+            json!({"username": "svc-ci", "group": "ops"}),
+            true,
+        ),
+        ("hand_over_token", json!({"id": id, "to": "svc-ci"}), true),
+        ("deactivation_preview", json!({"username": "bob"}), true),
+        // Before `set_active`, which makes bob active again for the commands after it.
+        (
+            "deactivate_account",
+            json!({"username": "bob", "tokens": {"kind": "keep"}}),
+            true,
+        ),
         (
             "set_active",
             json!({"username": "bob", "active": true}),
@@ -132,6 +153,8 @@ fn every_command() -> Vec<(&'static str, Value, bool)> {
                     "max_lifetime_days": 365,
                     "onboarder_gets_access": false,
                     "idle_lock_minutes": 15,
+                    "stale_after_days": 90,
+                    "auto_revoke_unused_days": null,
                 },
             }),
             true,
@@ -428,6 +451,19 @@ fn sensitive_commands() -> Vec<(&'static str, Value)> {
             json!({"username": "bob", "password": "a new password for bob"}),
         ),
         ("set_role", json!({"username": "bob", "admin": false})),
+        (
+            "set_managing_group",
+            json!({"username": "svc-ci", "group": "ops"}),
+        ),
+        (
+            "hand_over_token",
+            json!({"id": "tok_0000000000000000", "to": "svc-ci"}),
+        ),
+        // Before `set_active`, which makes bob active again for the rest of the test.
+        (
+            "deactivate_account",
+            json!({"username": "bob", "tokens": {"kind": "keep"}}),
+        ),
         ("set_active", json!({"username": "bob", "active": true})),
         (
             "set_access_all",
@@ -450,6 +486,8 @@ fn sensitive_commands() -> Vec<(&'static str, Value)> {
                     "max_lifetime_days": 365,
                     "onboarder_gets_access": false,
                     "idle_lock_minutes": 15,
+                    "stale_after_days": 90,
+                    "auto_revoke_unused_days": null,
                 },
             }),
         ),
@@ -584,6 +622,8 @@ fn sensitive_actions_ask_for_the_password_again_after_five_minutes() {
                     "max_lifetime_days": 365,
                     "onboarder_gets_access": false,
                     "idle_lock_minutes": 15,
+                    "stale_after_days": 90,
+                    "auto_revoke_unused_days": null,
                 },
             })
         )["code"],

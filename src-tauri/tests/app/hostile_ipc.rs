@@ -85,6 +85,36 @@ fn fields() -> Vec<Field> {
             shown_by: ("list_accounts", json!({}), "username"),
         },
         Field {
+            label: "service account username",
+            table: "accounts",
+            actor: "root",
+            expect: |v, e| hostile::limited_to_64(hostile::username_expect(v, e)),
+            call: |_, v| {
+                (
+                    "add_service_account",
+                    json!({"username": v, "displayName": null, "managedBy": OWNERS}),
+                )
+            },
+            shown_by: ("service_accounts", json!({}), "username"),
+        },
+        Field {
+            label: "service account display name",
+            table: "accounts",
+            actor: "root",
+            expect: |_, e| e,
+            call: |n, v| {
+                (
+                    "add_service_account",
+                    json!({
+                        "username": format!("svc-{n}"),
+                        "displayName": v,
+                        "managedBy": OWNERS,
+                    }),
+                )
+            },
+            shown_by: ("service_accounts", json!({}), "display_name"),
+        },
+        Field {
             label: "group name",
             table: "groups",
             actor: "root",
@@ -102,6 +132,9 @@ fn fields() -> Vec<Field> {
         },
     ]
 }
+
+/// The group that manages the service accounts the table creates.
+const OWNERS: &str = "owners";
 
 fn act_as(app: &App, who: &str) {
     app.ok("sign_out", json!({}));
@@ -138,9 +171,11 @@ fn assert_clear_refusal(case: &str, error: &Value) -> String {
 
 #[test]
 fn hostile_text_in_every_field_is_refused_or_stored_and_shown_literally() {
-    let app = App::with_accounts();
     let mut tried = 0;
     for (n, field) in fields().into_iter().enumerate() {
+        // A store each: a username taken by one field's row would be a conflict in another's.
+        let app = App::with_accounts();
+        app.ok("add_group", json!({ "name": OWNERS }));
         act_as(&app, field.actor);
         for (m, (label, value, free_text)) in hostile::texts().into_iter().enumerate() {
             let case = format!("{} = {label}", field.label);
@@ -171,7 +206,7 @@ fn hostile_text_in_every_field_is_refused_or_stored_and_shown_literally() {
             }
         }
     }
-    assert!(tried >= 130, "{tried} cases");
+    assert!(tried >= 170, "{tried} cases");
 }
 
 #[test]
@@ -212,6 +247,34 @@ fn hostile_numbers_are_refused_wherever_days_are_asked() {
                         "max_lifetime_days": number,
                         "onboarder_gets_access": false,
                         "idle_lock_minutes": 15,
+                        "stale_after_days": 90,
+                        "auto_revoke_unused_days": null,
+                    },
+                }),
+            ),
+            (
+                "update_settings",
+                json!({
+                    "settings": {
+                        "reminder_schedule": [30, 7, 1, 0],
+                        "max_lifetime_days": 365,
+                        "onboarder_gets_access": false,
+                        "idle_lock_minutes": 15,
+                        "stale_after_days": number,
+                        "auto_revoke_unused_days": null,
+                    },
+                }),
+            ),
+            (
+                "update_settings",
+                json!({
+                    "settings": {
+                        "reminder_schedule": [30, 7, 1, 0],
+                        "max_lifetime_days": 365,
+                        "onboarder_gets_access": false,
+                        "idle_lock_minutes": 15,
+                        "stale_after_days": 90,
+                        "auto_revoke_unused_days": number,
                     },
                 }),
             ),
@@ -223,13 +286,16 @@ fn hostile_numbers_are_refused_wherever_days_are_asked() {
                         "max_lifetime_days": 365,
                         "onboarder_gets_access": false,
                         "idle_lock_minutes": 15,
+                        "stale_after_days": 90,
+                        "auto_revoke_unused_days": null,
                     },
                 }),
             ),
         ];
-        // A reminder on the day of expiry (0) is a fine schedule; every other value is not.
-        let skip = usize::from(number == json!(0));
-        for (command, args) in calls.into_iter().take(4 - skip) {
+        // A reminder on the day of expiry (0) is a fine schedule (the last call); every other
+        // value is not.
+        let take = calls.len() - usize::from(number == json!(0));
+        for (command, args) in calls.into_iter().take(take) {
             let case = format!("{command} with {number}");
             let before = hostile::dump(&app.db_path());
             let error = app.call(command, args).expect_err(&case);
@@ -285,5 +351,133 @@ fn ids_of_nothing_or_of_another_accounts_token_are_refused_everywhere() {
             .expect_err("a non-string id");
         assert_clear_refusal(&format!("revoke_token {id}"), &error);
         assert!(hostile::dump(&app.db_path()) == before);
+    }
+}
+
+/// A usage note, at creation and later: hostile text is refused with the store unchanged or
+/// stored and shown exactly as given; an empty or blank note is no note. A note is never a
+/// place for the secret itself.
+#[test]
+fn hostile_usage_notes_are_refused_or_stored_and_shown_literally() {
+    let app = App::with_accounts();
+    act_as(&app, "bob");
+    let issued = app.ok(
+        "create_token",
+        json!({"request": {"name": "noted", "expires_in_days": null, "systems": null}}),
+    );
+    let id = issued["token"]["id"].as_str().unwrap().to_string();
+    let secret = issued["secret"].as_str().unwrap().to_string();
+    let mut texts = hostile::texts();
+    texts.push((
+        "a token",
+        secret.clone(),
+        Expect::Refused("looks like it holds a token"),
+    ));
+    texts.push((
+        "a token inside",
+        format!("CI secret {secret} in acme/web"),
+        Expect::Refused("looks like it holds a token"),
+    ));
+    for (n, (label, value, expect)) in texts.into_iter().enumerate() {
+        let blank = value.trim().is_empty();
+        let calls = [
+            (
+                "create_token",
+                json!({"request": {
+                    "name": format!("n{n}"),
+                    "expires_in_days": null,
+                    "systems": null,
+                    "usage_note": value,
+                }}),
+            ),
+            ("set_usage_note", json!({"id": id, "note": value})),
+        ];
+        for (command, args) in calls {
+            let case = format!("usage note = {label} ({command})");
+            let before = hostile::dump(&app.db_path());
+            let answer = app.call(command, args);
+            match (expect, answer) {
+                (_, Ok(answer)) if blank => {
+                    let token = answer.get("token").unwrap_or(&answer);
+                    assert_eq!(token["usage_note"], Value::Null, "{case}: {answer}");
+                }
+                (Expect::Refused(fragment), Err(error)) => {
+                    let message = assert_clear_refusal(&case, &error);
+                    assert!(message.contains(fragment), "{case}: {message:?}");
+                    assert!(!message.contains(&secret), "{case}: the refusal echoes it");
+                    assert!(
+                        hostile::dump(&app.db_path()) == before,
+                        "{case}: the store changed"
+                    );
+                }
+                (Expect::Literal, Ok(_)) => {
+                    let changed = hostile::changed_tables(&before, &hostile::dump(&app.db_path()));
+                    assert!(
+                        changed.is_empty() || changed == ["tokens"],
+                        "{case}: {changed:?}"
+                    );
+                    let shown = app.ok("list_tokens", json!({"all": false, "owner": null}));
+                    hostile::assert_shown_literally(&case, &shown, "usage_note", &value);
+                }
+                (expected, answer) => panic!("{case}: expected {expected:?}, got {answer:?}"),
+            }
+        }
+    }
+}
+
+/// Names that must name an existing account or group: hostile ones are refused, clearly, with
+/// the store unchanged.
+#[test]
+fn hostile_names_of_groups_and_accounts_are_refused_where_one_is_named() {
+    let app = App::with_accounts();
+    app.ok("add_group", json!({ "name": OWNERS }));
+    app.ok(
+        "add_service_account",
+        json!({"username": "svc-ci", "displayName": null, "managedBy": OWNERS}),
+    );
+    let issued = app.ok(
+        "create_token",
+        json!({"request": {"name": "root's", "expires_in_days": null, "systems": null}}),
+    );
+    let id = issued["token"]["id"].as_str().unwrap().to_string();
+    for (label, value, _) in hostile::texts() {
+        let calls = [
+            (
+                "add_service_account",
+                json!({"username": "svc-new", "displayName": null, "managedBy": value}),
+            ),
+            (
+                "set_managing_group",
+                json!({"username": "svc-ci", "group": value}),
+            ),
+            (
+                "set_managing_group",
+                json!({"username": value, "group": OWNERS}),
+            ),
+            ("deactivation_preview", json!({ "username": value })),
+            (
+                "deactivate_account",
+                json!({"username": value, "tokens": {"kind": "revoke"}}),
+            ),
+            (
+                "deactivate_account",
+                json!({"username": "bob", "tokens": {"kind": "hand_over", "to": value}}),
+            ),
+            ("hand_over_token", json!({"id": id, "to": value})),
+        ];
+        for (command, args) in calls {
+            let case = format!("{command} with {label}");
+            let before = hostile::dump(&app.db_path());
+            let error = app.call(command, args).expect_err(&case);
+            assert_clear_refusal(&case, &error);
+            assert!(
+                ["not_found", "invalid_input"].contains(&error["code"].as_str().unwrap_or("")),
+                "{case}: {error}"
+            );
+            assert!(
+                hostile::dump(&app.db_path()) == before,
+                "{case}: the store changed"
+            );
+        }
     }
 }

@@ -8,3 +8,4 @@ mod hostile_ipc;
 mod leak_check;
 mod reminder_delivery;
 mod security_config;
+mod service_accounts;

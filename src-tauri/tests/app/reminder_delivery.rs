@@ -129,9 +129,8 @@ fn a_failed_delivery_is_not_recorded_and_is_tried_at_the_next_check() {
 
 #[test]
 fn five_due_at_once_are_three_notifications_and_one_summary() {
-    let names = ["a", "b", "c", "d", "e"];
-    let tokens: Vec<(&str, i64)> = names.iter().map(|n| (*n, 10)).collect();
-    let s = Setup::with_tokens(&tokens);
+    // Two days apart: tokens expiring within the same day would be one notice.
+    let s = Setup::with_tokens(&[("a", 10), ("b", 12), ("c", 14), ("d", 16), ("e", 18)]);
     s.clock.set(START + 9 * DAY);
     assert_eq!(s.check().delivered, 5);
     let titles = s.notifier.titles();
@@ -161,4 +160,51 @@ fn before_setup_a_check_does_nothing() {
     let outcome = check_once(&state, &notifier, &(Arc::new(|_| {}) as OpenHandler)).unwrap();
     assert_eq!(outcome.delivered, 0);
     assert!(!dir.path().join("store.db").exists());
+}
+
+#[test]
+fn tokens_expiring_the_same_day_are_one_notification() {
+    let s = Setup::with_tokens(&[("web", 10), ("db", 10), ("later", 200)]);
+    s.clock.set(START + 9 * DAY);
+    assert_eq!(s.check().delivered, 2);
+    let shown = s.notifier.shown.lock().unwrap().clone();
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    let (title, body) = &shown[0];
+    assert!(title.starts_with("2 tokens expire together"), "{title}");
+    assert!(body.contains("web") && body.contains("db"), "{body}");
+    assert_eq!(s.check().delivered, 0);
+}
+
+#[test]
+fn the_check_revokes_tokens_unused_past_the_setting_before_it_reminds() {
+    use latchkey_core::{TokenScope, TokenStatus};
+    let s = Setup::with_tokens(&[("forgotten", 365)]);
+    let root = s
+        .state
+        .with_store(|a| a.authenticate("root", "admin password that is long"))
+        .unwrap();
+    let list = || {
+        s.state
+            .with_store(|a| a.list_tokens(root, &TokenScope::Mine))
+            .unwrap()
+    };
+    // Off by default: a hundred quiet days only make it stale.
+    s.clock.set(START + 100 * DAY);
+    s.check();
+    assert_eq!(list()[0].status, TokenStatus::Active);
+    s.state
+        .with_store(|a| {
+            let mut settings = a.settings()?;
+            settings.auto_revoke_unused_days = Some(120);
+            a.update_settings(root, &settings)
+        })
+        .unwrap();
+    s.clock.set(START + 121 * DAY);
+    s.check();
+    assert_eq!(list()[0].status, TokenStatus::Revoked);
+    let due = s
+        .state
+        .with_store(|a| a.reminders_due(ReminderScope::Everyone))
+        .unwrap();
+    assert!(due.is_empty(), "a revoked token is reminded: {due:?}");
 }

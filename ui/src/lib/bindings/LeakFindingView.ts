@@ -10,4 +10,8 @@ export type LeakFindingView = {
 /**
  * "pasted text" or the file's name.
  */
-source: string, line: number, column: number, hint: string, status: LeakStatusView, owner: string | null, owner_active: boolean | null, token_id: string | null, name: string | null, reach: ReachView | null, last_used_at: number | null, expires_at: number | null, may_revoke: boolean, };
+source: string, line: number, column: number, hint: string, status: LeakStatusView, owner: string | null, owner_active: boolean | null, token_id: string | null, name: string | null, reach: ReachView | null, last_used_at: number | null, expires_at: number | null, 
+/**
+ * Where the token is used, when the signed-in account may see its name.
+ */
+usage_note: string | null, may_revoke: boolean, };

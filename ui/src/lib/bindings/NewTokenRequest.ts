@@ -3,4 +3,12 @@
 /**
  * What the create dialog sends.
  */
-export type NewTokenRequest = { name: string, expires_in_days: number | null, systems: Array<string> | null, };
+export type NewTokenRequest = { name: string, expires_in_days: number | null, systems: Array<string> | null, 
+/**
+ * Where the token will be used; absent, null or "" for none.
+ */
+usage_note?: string | null, 
+/**
+ * A service account the signed-in person manages; absent or null for their own token.
+ */
+owner?: string | null, };

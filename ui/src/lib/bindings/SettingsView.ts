@@ -4,4 +4,12 @@ export type SettingsView = { reminder_schedule: number[], max_lifetime_days: num
 /**
  * Minutes without input before a signed-in window locks (1–60).
  */
-idle_lock_minutes: number, };
+idle_lock_minutes: number, 
+/**
+ * Days without a use after which an active token is stale.
+ */
+stale_after_days: number, 
+/**
+ * Days without a use after which a token is revoked automatically; null: never.
+ */
+auto_revoke_unused_days: number | null, };

@@ -5,4 +5,28 @@ export type TokenView = { id: string, name: string, hint: string, owner: string,
 /**
  * The systems the token is narrowed to; null when it inherits its owner's access.
  */
-systems: Array<string> | null, replaces: string | null, };
+systems: Array<string> | null, replaces: string | null, 
+/**
+ * Where the token is used ("GitHub Actions secret DEPLOY_TOKEN in acme/web").
+ */
+usage_note: string | null, 
+/**
+ * A service account's token: the manager who received its secret.
+ */
+created_by: string | null, 
+/**
+ * Active and unused for longer than the stale setting.
+ */
+stale: boolean, first_used_at: number | null, 
+/**
+ * The successor's id, once rotated.
+ */
+replaced_by: string | null, successor_first_used_at: number | null, 
+/**
+ * The last use of this token after its successor's first use.
+ */
+used_after_successor_at: number | null, 
+/**
+ * Rotated, and still working during its grace period.
+ */
+retiring: boolean, };

@@ -6,9 +6,12 @@ import type { AccessView } from "./AccessView";
 import type { AccountView } from "./AccountView";
 import type { AuditPageView } from "./AuditPageView";
 import type { BackupView } from "./BackupView";
+import type { DeactivatedView } from "./DeactivatedView";
+import type { DeactivationPreviewView } from "./DeactivationPreviewView";
 import type { GroupView } from "./GroupView";
 import type { IssuedTokenView } from "./IssuedTokenView";
 import type { LeakScanView } from "./LeakScanView";
+import type { LeavingTokensRequest } from "./LeavingTokensRequest";
 import type { NewTokenRequest } from "./NewTokenRequest";
 import type { ReminderView } from "./ReminderView";
 import type { ServiceView } from "./ServiceView";
@@ -17,6 +20,7 @@ import type { SettingsView } from "./SettingsView";
 import type { SetupStatus } from "./SetupStatus";
 import type { SystemView } from "./SystemView";
 import type { TokenLookupView } from "./TokenLookupView";
+import type { TokenOverviewView } from "./TokenOverviewView";
 import type { TokenView } from "./TokenView";
 
 export function listAccounts(): Promise<Array<AccountView>> {
@@ -41,6 +45,43 @@ export function resetPassword(args: { username: string, password: string }): Pro
 
 export function setAccessAll(args: { username: string, accessAll: boolean }): Promise<null> {
   return call<null>("set_access_all", args);
+}
+
+/**
+ * A service account (a pipeline or a service): it never signs in; the members of `managed_by`
+ * manage its tokens. Not sensitive as adding an administrator is: it can never be one.
+ */
+export function addServiceAccount(args: { username: string, displayName: string | null, managedBy: string }): Promise<AccountView> {
+  return call<AccountView>("add_service_account", args);
+}
+
+/**
+ * Sensitive: the new group's members may take the service account's tokens' secrets.
+ */
+export function setManagingGroup(args: { username: string, group: string }): Promise<null> {
+  return call<null>("set_managing_group", args);
+}
+
+/**
+ * The service accounts the signed-in account manages (an administrator: all).
+ */
+export function serviceAccounts(): Promise<Array<AccountView>> {
+  return call<Array<AccountView>>("service_accounts", {});
+}
+
+/**
+ * What deactivating `username` would stop; changes nothing.
+ */
+export function deactivationPreview(args: { username: string }): Promise<DeactivationPreviewView> {
+  return call<DeactivationPreviewView>("deactivation_preview", args);
+}
+
+/**
+ * Deactivates `username`, keeping, handing over or revoking its tokens in one transaction.
+ * Sensitive, as `set_active` is.
+ */
+export function deactivateAccount(args: { username: string, tokens: LeavingTokensRequest }): Promise<DeactivatedView> {
+  return call<DeactivatedView>("deactivate_account", args);
 }
 
 /**
@@ -257,7 +298,8 @@ export function setGrant(args: { username: string, slug: string, granted: boolea
 }
 
 /**
- * The signed-in account's tokens, or with `all` (administrators) everyone's.
+ * The signed-in account's tokens, with `all` (administrators) everyone's, or with `owner` those
+ * of that account (an administrator, or a service account the signed-in account manages).
  */
 export function listTokens(args: { all: boolean, owner: string | null }): Promise<Array<TokenView>> {
   return call<Array<TokenView>>("list_tokens", args);
@@ -287,4 +329,26 @@ export function deleteToken(args: { id: string }): Promise<null> {
  */
 export function revokeAllTokens(args: { owner: string | null }): Promise<number> {
   return call<number>("revoke_all_tokens", args);
+}
+
+/**
+ * Sets where a token is used; "" clears it.
+ */
+export function setUsageNote(args: { id: string, note: string }): Promise<TokenView> {
+  return call<TokenView>("set_usage_note", args);
+}
+
+/**
+ * Hands a token over to a service account (administrators): same secret and id, the service
+ * account's access from now on.
+ */
+export function handOverToken(args: { id: string, to: string }): Promise<TokenView> {
+  return call<TokenView>("hand_over_token", args);
+}
+
+/**
+ * Stale, retiring and expiring-together tokens among those the signed-in account sees.
+ */
+export function tokenOverview(): Promise<TokenOverviewView> {
+  return call<TokenOverviewView>("token_overview", {});
 }
