@@ -357,6 +357,7 @@ fn a_restore_over_the_store_carries_forward_everything_that_narrowed_access_sinc
             removed_access_to_all_systems: vec!["frank".into()],
             max_lifetime_days: Some(90),
             onboarder_access_removed: true,
+            ..CarriedForward::default()
         }
     );
     let described = summary.notes().join("\n");
@@ -702,4 +703,85 @@ fn a_revocation_committed_while_the_store_is_being_set_aside_is_carried_forward_
         "{}",
         second.details
     );
+}
+
+#[test]
+fn a_restore_keeps_a_managing_group_change_a_hand_over_and_automatic_revocation() {
+    let mut f = Fixture::new();
+    let alice = f.member("alice");
+    let bob = f.member("bob");
+    f.system("web");
+    f.system("db");
+    for group in ["ci", "sec"] {
+        f.authority.add_group(f.admin, group).unwrap();
+    }
+    f.authority
+        .set_group_member(f.admin, "ci", "alice", true)
+        .unwrap();
+    let service = latchkey_core::NewServiceAccount {
+        username: "svc-ci",
+        display_name: None,
+        managed_by: "ci",
+    };
+    f.authority.add_service_account(f.admin, &service).unwrap();
+    for (account, slug) in [
+        ("bob", "web"),
+        ("bob", "db"),
+        ("svc-ci", "web"),
+        ("svc-ci", "db"),
+    ] {
+        f.authority.grant(f.admin, account, slug).unwrap();
+    }
+    let handed = f.token(bob, "ci deploy");
+    let file = f.dir.path().join("acme.lkbackup");
+    f.authority.backup(f.admin, PASSPHRASE, &file).unwrap();
+    // Since the backup: svc-ci moved to "sec", Bob left handing his token over,
+    // and tokens unused for 100 days are revoked automatically.
+    f.authority
+        .set_managing_group(f.admin, "svc-ci", "sec")
+        .unwrap();
+    f.authority
+        .deactivate_account(
+            f.admin,
+            "bob",
+            &latchkey_core::LeavingTokens::HandOverTo("svc-ci".into()),
+        )
+        .unwrap();
+    let mut settings = f.authority.settings().unwrap();
+    settings.auto_revoke_unused_days = Some(100);
+    f.authority.update_settings(f.admin, &settings).unwrap();
+    let (db, key_source, admin) = (f.db_path(), f.key_source(), f.admin);
+    let Fixture {
+        clock, authority, ..
+    } = f;
+    let summary = authority
+        .replace_with_backup(admin, &file, PASSPHRASE, &key_source)
+        .unwrap();
+    let carried = summary.carried_forward.unwrap();
+    assert_eq!(carried.managing_groups, ["svc-ci"]);
+    assert_eq!(carried.hand_overs, [handed.token.id.clone()]);
+    assert_eq!(carried.auto_revoke_unused_days, Some(100));
+    assert!(
+        carried.describe().contains("1 hand-over"),
+        "{}",
+        carried.describe()
+    );
+    let mut restored = Authority::open(&db, &key_source, Arc::new(clock)).unwrap();
+    let refused = restored.create_token(
+        alice,
+        &latchkey_core::NewToken {
+            name: "x".into(),
+            owner: Some("svc-ci".into()),
+            ..latchkey_core::NewToken::default()
+        },
+    );
+    assert!(refused.is_err(), "alice's group no longer manages svc-ci");
+    let answer = restored
+        .verify(handed.secret.expose(), &VerifyRequest::default())
+        .unwrap();
+    assert!(
+        answer.valid,
+        "the handed-over token keeps working: {answer:?}"
+    );
+    assert_eq!(answer.owner.as_deref(), Some("svc-ci"));
 }

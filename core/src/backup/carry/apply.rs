@@ -76,6 +76,7 @@ pub(crate) fn carry_into(current: &Connection, restored: &Connection) -> Result<
     account_states(tx, &known, &restored_accounts, &mut carried)?;
     removed_links(current, tx, &known, &mut carried)?;
     lowered_settings(current, tx, &mut carried)?;
+    super::service_accounts::service_account_changes(current, tx, &mut carried)?;
     // "Now" never goes back: the restored store starts from the later of both watermarks.
     let seen: Timestamp = current.query_row(WATERMARK, [], |r| r.get(0))?;
     tx.execute(RAISE_WATERMARK, [seen])?;
@@ -172,6 +173,12 @@ fn lowered_settings(
     if now.max_lifetime_days < old.max_lifetime_days {
         set("max_lifetime_days", &now.max_lifetime_days.to_string())?;
         carried.max_lifetime_days = Some(now.max_lifetime_days);
+    }
+    if let Some(days) = now.auto_revoke_unused_days
+        && old.auto_revoke_unused_days.is_none_or(|old| old > days)
+    {
+        set("auto_revoke_unused_days", &days.to_string())?;
+        carried.auto_revoke_unused_days = Some(days);
     }
     if old.onboarder_gets_access && !now.onboarder_gets_access {
         set("onboarder_gets_access", "false")?;

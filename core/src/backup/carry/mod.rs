@@ -11,6 +11,7 @@
 mod accounts;
 mod apply;
 mod links;
+mod service_accounts;
 
 use serde::Serialize;
 
@@ -76,6 +77,12 @@ pub struct CarriedForward {
     pub max_lifetime_days: Option<i64>,
     /// On-boarders no longer get access to what they on-board.
     pub onboarder_access_removed: bool,
+    /// Service accounts whose managing group changed since the backup (the current group wins).
+    pub managing_groups: Vec<String>,
+    /// Tokens handed over to a service account since the backup (their ids).
+    pub hand_overs: Vec<String>,
+    /// Automatic revocation of unused tokens, switched on or shortened since the backup (days).
+    pub auto_revoke_unused_days: Option<i64>,
 }
 
 fn counted(n: usize, singular: &str, plural: &str) -> String {
@@ -121,7 +128,12 @@ impl CarriedForward {
             &mut self.removed_access_to_all_systems,
             later.removed_access_to_all_systems,
         );
+        add(&mut self.managing_groups, later.managing_groups);
+        add(&mut self.hand_overs, later.hand_overs);
         self.max_lifetime_days = later.max_lifetime_days.or(self.max_lifetime_days);
+        self.auto_revoke_unused_days = later
+            .auto_revoke_unused_days
+            .or(self.auto_revoke_unused_days);
         self.onboarder_access_removed |= later.onboarder_access_removed;
     }
 
@@ -169,6 +181,17 @@ impl CarriedForward {
             "removed \"access to all systems\"",
             "removed \"access to all systems\"",
         );
+        add(
+            &self.managing_groups,
+            "managing group change",
+            "managing group changes",
+        );
+        add(&self.hand_overs, "hand-over", "hand-overs");
+        if let Some(days) = self.auto_revoke_unused_days {
+            parts.push(format!(
+                "tokens unused for {days} days are revoked automatically"
+            ));
+        }
         if let Some(days) = self.max_lifetime_days {
             parts.push(format!("maximum token lifetime lowered to {days} days"));
         }
