@@ -1,4 +1,4 @@
-//! Name, username, group and slug validation on any text: never a panic, every refusal one line,
+//! Name, username, group, slug and usage-note validation on any text: never a panic, every refusal one line,
 //! nothing invisible or controlling let through, and what was accepted is accepted again as is.
 #![no_main]
 use latchkey_core::validate;
@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let checks: [(&str, fn(&str) -> latchkey_core::Result<String>); 5] = [
+    let checks: [(&str, fn(&str) -> latchkey_core::Result<String>); 6] = [
         ("token name", validate::token_name),
         ("display name", |v| {
             validate::display_name("the display name", v)
@@ -22,6 +22,9 @@ fuzz_target!(|data: &[u8]| {
         ("username", validate::username),
         ("group name", validate::group_name),
         ("slug", validate::slug),
+        ("usage note", |v| {
+            validate::usage_note(v).map(Option::unwrap_or_default)
+        }),
     ];
     for (what, check) in checks {
         match check(text) {
@@ -54,6 +57,13 @@ fuzz_target!(|data: &[u8]| {
         assert!(
             slug.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        );
+    }
+    if let Ok(Some(note)) = validate::usage_note(text) {
+        // A note is shown in lists, reminders and findings: never anything that reads as a token.
+        assert!(
+            latchkey_core::leaks::find_in_bytes(note.as_bytes()).is_empty(),
+            "a token in the usage note {note:?}"
         );
     }
     let _ = validate::new_password(text);
