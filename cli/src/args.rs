@@ -72,7 +72,7 @@ pub enum Command {
         #[arg(hide = true, num_args = 0.., allow_hyphen_values = true)]
         stray: Vec<String>,
     },
-    /// Expiry reminders
+    /// Reminders: expiry, stale tokens, rotated tokens still in use
     #[command(subcommand)]
     Reminders(Reminders),
     /// Read the audit log (administrators), or `audit verify` its hash chain
@@ -169,19 +169,55 @@ pub enum RoleArg {
 
 #[derive(Debug, Subcommand)]
 pub enum Users {
-    /// Add an account (its password from LATCHKEY_NEW_PASSWORD, --new-password-stdin or a prompt)
+    /// Add an account (its password from LATCHKEY_NEW_PASSWORD, --new-password-stdin or a
+    /// prompt), or with --service a service account, which has no password
     Add {
         username: String,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "service")]
         admin: bool,
         #[arg(long, value_name = "TEXT")]
         display_name: Option<String>,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "service")]
         new_password_stdin: bool,
+        /// A service account, for a pipeline or a service: it never signs in (nobody has a
+        /// password for it); the members of its managing group create, rotate and revoke its
+        /// tokens and get its reminders
+        #[arg(long, requires = "managed_by")]
+        service: bool,
+        /// The group whose members manage the service account's tokens (with --service)
+        #[arg(long, value_name = "GROUP", requires = "service")]
+        managed_by: Option<String>,
     },
+    /// Every account, with its kind (person or service) and a service account's managing group
+    /// (administrators)
     List,
+    /// The service accounts whose tokens you manage (as a member of their managing group;
+    /// administrators: every service account)
+    Managed,
+    /// Give a service account another managing group (administrators)
+    SetManagedBy {
+        username: String,
+        group: String,
+    },
+    /// Deactivate an account: it cannot sign in and its tokens fail verification until it is
+    /// reactivated. --preview shows first what would stop working; --hand-over-to or
+    /// --revoke-tokens deal with its tokens in the same step (administrators)
     Deactivate {
         username: String,
+        /// Show the account's tokens in force, which systems each reaches and whether it was
+        /// used lately, the service accounts that would be left with no active manager, and
+        /// the service accounts' tokens whose secret it received (they keep working: rotate
+        /// them); change nothing
+        #[arg(long, group = "leaving")]
+        preview: bool,
+        /// Hand every token in force over to this service account first: each keeps its
+        /// secret and id and from then on has the service account's access (never more than
+        /// it reached before), so what uses it keeps working
+        #[arg(long, value_name = "SERVICE", group = "leaving")]
+        hand_over_to: Option<String>,
+        /// Revoke every token in force first
+        #[arg(long, group = "leaving")]
+        revoke_tokens: bool,
     },
     Reactivate {
         username: String,
@@ -248,14 +284,49 @@ pub enum Tokens {
         /// Narrow the token to these systems
         #[arg(long, value_delimiter = ',', value_name = "a,b")]
         systems: Option<Vec<String>>,
+        /// Where the token will be used ("GitHub Actions secret DEPLOY_TOKEN in acme/web"),
+        /// shown in lists, reminders and leak findings, never in verification answers
+        #[arg(long, value_name = "TEXT")]
+        usage_note: Option<String>,
+        /// A service account whose managing group you belong to, to own the token (its secret
+        /// is shown to you, once)
+        #[arg(long, value_name = "SERVICE")]
+        owner: Option<String>,
     },
-    /// Your tokens, or with --all (administrators) everyone's
+    /// Your tokens, or with --all (administrators) everyone's, or with --owner one account's
+    /// (administrators, or a service account you manage)
     List {
         #[arg(long)]
         all: bool,
         #[arg(long, value_name = "USERNAME", conflicts_with = "all")]
         owner: Option<String>,
+        /// Only the active tokens unused for longer than the stale setting (never used ones
+        /// count from their creation), longest quiet first
+        #[arg(long)]
+        stale: bool,
     },
+    /// What needs attention among the tokens you see: stale tokens, rotations finishing (is the
+    /// old token still used?) and tokens expiring within the same day (renew them together)
+    Overview,
+    /// Set where a token is used; an empty TEXT ("") clears it
+    Note {
+        id: String,
+        #[arg(value_name = "TEXT")]
+        text: String,
+    },
+    /// Hand a token in force of a deactivated account (or of a service account) over to a
+    /// service account (administrators): it keeps its secret and id, and from then on has the
+    /// service account's access, never more than it reached before. An active account's tokens
+    /// are handed over as it is deactivated (`users deactivate NAME --hand-over-to SERVICE`)
+    HandOver {
+        id: String,
+        #[arg(long, value_name = "SERVICE")]
+        to: String,
+    },
+    /// Revoke now the tokens unused for longer than the automatic-revocation setting, as the
+    /// app and `latchkey serve` do on their own (administrators; for cron). Does nothing while
+    /// the setting is off
+    RevokeUnused,
     Revoke {
         id: String,
     },
@@ -285,7 +356,9 @@ pub enum Tokens {
 
 #[derive(Debug, Subcommand)]
 pub enum Reminders {
-    /// What the app would notify now, without sending
+    /// What the app would notify now, without sending: tokens expiring (with the owner's
+    /// others expiring the same day), stale tokens, and rotated tokens something still uses;
+    /// each with where the token is used
     Due,
 }
 
@@ -303,7 +376,32 @@ pub enum SettingsCommand {
         /// Minutes without input after which the app's window locks (1–60)
         #[arg(long, value_name = "MINUTES", allow_negative_numbers = true)]
         idle_lock_minutes: Option<i64>,
+        /// Days without a use after which an active token is listed as stale and its owner
+        /// reminded once (7–730; default 90)
+        #[arg(long, value_name = "DAYS", allow_negative_numbers = true)]
+        stale_after_days: Option<i64>,
+        /// Days without a use after which an active token is revoked automatically, audited
+        /// (more than the stale period, at most 1095), or off (the default)
+        #[arg(long, value_name = "DAYS|off", allow_negative_numbers = true)]
+        auto_revoke_unused_days: Option<DaysOrOff>,
     },
+}
+
+/// `--auto-revoke-unused-days`: a number of days, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DaysOrOff(pub Option<i64>);
+
+impl std::str::FromStr for DaysOrOff {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text.eq_ignore_ascii_case("off") {
+            return Ok(DaysOrOff(None));
+        }
+        text.parse::<i64>()
+            .map(|days| DaysOrOff(Some(days)))
+            .map_err(|_| "expected a whole number of days or off".to_string())
+    }
 }
 
 // `latchkey audit`'s arguments. With `limit` or `before`: one page, newest first; with neither,

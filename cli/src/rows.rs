@@ -1,7 +1,7 @@
 //! What each list shows, as table cells and as `--json` objects (see `output::print_list`).
 use latchkey_core::audit::{AuditEvent, to_json};
 use latchkey_core::clock::rfc3339;
-use latchkey_core::reminders::DueReminder;
+use latchkey_core::reminders::{DueReminder, ReminderKind};
 use latchkey_core::{Account, Group, System, TokenInfo};
 use serde_json::{Value, json};
 
@@ -29,6 +29,7 @@ impl Row for TokenInfo {
         "CREATED",
         "EXPIRES",
         "LAST USED",
+        "USED IN",
     ];
     const EMPTY: Option<&'static str> =
         Some("No tokens yet. Create one with `latchkey tokens create --name NAME`.");
@@ -39,10 +40,11 @@ impl Row for TokenInfo {
             self.name.clone(),
             self.hint.clone(),
             self.owner.clone(),
-            self.status.as_str().into(),
+            token_status(self),
             date(self.created_at),
             date(self.expires_at),
             optional_date(self.last_used_at),
+            self.usage_note.clone().unwrap_or_default(),
         ]
     }
 
@@ -61,7 +63,33 @@ impl Row for TokenInfo {
             "revoked_by": self.revoked_by,
             "systems": self.systems,
             "replaces": self.replaces,
+            "usage_note": self.usage_note,
+            "stale": self.stale,
+            "created_by": self.created_by,
+            "first_used_at": time(self.first_used_at),
+            "replaced_by": self.replaced_by,
+            "successor_first_used_at": time(self.successor_first_used_at),
+            "used_after_successor_at": time(self.used_after_successor_at),
+            "retiring": self.is_retiring(),
         })
+    }
+}
+
+/// The status column: "active", "expired", "revoked", or an active token's news: "active
+/// (stale)", "active (retiring 2026-…)" with ", used after its successor" when something still
+/// uses the old secret.
+pub fn token_status(token: &TokenInfo) -> String {
+    let status = token.status.as_str();
+    match (token.is_retiring(), token.revoked_at) {
+        (true, Some(at)) => {
+            let still = match token.used_after_successor_at {
+                Some(_) => ", used after its successor",
+                None => "",
+            };
+            format!("{status} (retiring {}{still})", date(at))
+        }
+        _ if token.stale => format!("{status} (stale)"),
+        _ => status.into(),
     }
 }
 
@@ -73,6 +101,8 @@ impl Row for Account {
         "STATUS",
         "ACCESS",
         "LAST SIGN-IN",
+        "KIND",
+        "MANAGED BY",
     ];
 
     fn cells(&self) -> Vec<String> {
@@ -84,6 +114,8 @@ impl Row for Account {
             self.status.as_str().into(),
             access.into(),
             optional_date(self.last_signin_at),
+            self.kind.as_str().into(),
+            self.managed_by.clone().unwrap_or_default(),
         ]
     }
 
@@ -96,7 +128,34 @@ impl Row for Account {
             "access_all": self.access_all,
             "created_at": rfc3339(self.created_at),
             "last_signin_at": time(self.last_signin_at),
+            "kind": self.kind.as_str(),
+            "managed_by": self.managed_by,
         })
+    }
+}
+
+/// `users managed`: a service account whose tokens the acting account manages.
+pub struct Managed(pub Account);
+
+impl Row for Managed {
+    const HEADER: &'static [&'static str] = &["USERNAME", "NAME", "STATUS", "MANAGED BY"];
+    const EMPTY: Option<&'static str> = Some(
+        "You manage no service account: an administrator creates one with `latchkey users add \
+         NAME --service --managed-by GROUP`, and its group's members manage its tokens.",
+    );
+
+    fn cells(&self) -> Vec<String> {
+        let account = &self.0;
+        vec![
+            account.username.clone(),
+            account.display_name.clone(),
+            account.status.as_str().into(),
+            account.managed_by.clone().unwrap_or_default(),
+        ]
+    }
+
+    fn json(&self) -> Value {
+        self.0.json()
     }
 }
 
@@ -151,28 +210,62 @@ impl Row for Group {
 }
 
 impl Row for DueReminder {
-    const HEADER: &'static [&'static str] = &["ID", "NAME", "OWNER", "EXPIRES", "REMINDER"];
+    const HEADER: &'static [&'static str] = &[
+        "ID",
+        "NAME",
+        "OWNER",
+        "EXPIRES",
+        "REMINDER",
+        "KIND",
+        "WHAT TO DO",
+    ];
     const EMPTY: Option<&'static str> = Some("No reminders are due.");
 
     fn cells(&self) -> Vec<String> {
+        let kind = match self.kind {
+            ReminderKind::Expiry => "expiry",
+            ReminderKind::Stale => "stale",
+            ReminderKind::StillUsed => "still used",
+        };
+        let mut advice = Vec::new();
+        if let Some(note) = &self.usage_note {
+            advice.push(format!("update it where it is used: {note}"));
+        }
+        if !self.expiring_together.is_empty() {
+            advice.push(format!(
+                "renew with {} (expiring the same day)",
+                self.expiring_together.join(", ")
+            ));
+        }
+        if let Some(group) = &self.managed_by {
+            advice.push(format!("service account managed by {group}"));
+        }
         vec![
             self.token_id.clone(),
             self.token_name.clone(),
             self.owner.clone(),
             date(self.expires_at),
             self.when.clone(),
+            kind.into(),
+            advice.join("; "),
         ]
     }
 
+    /// `threshold_days` is null for the reminders that are not about expiry.
     fn json(&self) -> Value {
+        let threshold = (self.kind == ReminderKind::Expiry).then_some(self.threshold_days);
         json!({
             "token_id": self.token_id,
             "token_name": self.token_name,
             "owner": self.owner,
             "expires_at": rfc3339(self.expires_at),
             "days_left": self.days_left,
-            "threshold_days": self.threshold_days,
+            "threshold_days": threshold,
             "when": self.when,
+            "kind": self.kind,
+            "usage_note": self.usage_note,
+            "managed_by": self.managed_by,
+            "expiring_together": self.expiring_together,
         })
     }
 }

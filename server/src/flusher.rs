@@ -1,7 +1,9 @@
 //! The background work of a running service: denials waiting for their batch are written
 //! within about 100 ms even when no request arrives (core only checks on a verification), and
 //! once a second the rate-limited denials of each client are recorded as one aggregate (and
-//! once more after a stop has drained the requests in flight).
+//! once more after a stop has drained the requests in flight). Every ten minutes (and once as
+//! the service starts, before it listens) the automatic-revocation setting is applied: a no-op
+//! while it is off, the default.
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -15,11 +17,15 @@ use crate::pool::Pool;
 /// Core's batch age (SPEC §2: one transaction every ≤ 100 ms or 1 000 events).
 const FLUSH_EVERY: Duration = Duration::from_millis(100);
 const AGGREGATE_EVERY: Duration = Duration::from_secs(1);
+/// How often tokens unused for longer than the automatic-revocation setting are revoked.
+const REVOKE_UNUSED_EVERY: Duration = Duration::from_secs(600);
 
 pub(crate) async fn run(pool: Arc<Pool>, flood: Arc<FloodGuard>, mut stop: watch::Receiver<bool>) {
     let mut ticks = tokio::time::interval(FLUSH_EVERY);
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut aggregated = Instant::now();
+    // `start` applied it once before listening.
+    let mut revoked_unused = Instant::now();
     loop {
         tokio::select! {
             _ = ticks.tick() => {}
@@ -33,6 +39,28 @@ pub(crate) async fn run(pool: Arc<Pool>, flood: Arc<FloodGuard>, mut stop: watch
             aggregated = Instant::now();
             record_limited(&pool, &flood, aggregated).await;
         }
+        if revoked_unused.elapsed() >= REVOKE_UNUSED_EVERY {
+            revoked_unused = Instant::now();
+            revoke_unused(&pool).await;
+        }
+    }
+}
+
+/// Core's automatic revocation (audited there as revoked by latchkey), logged when it revoked.
+pub(crate) async fn revoke_unused(pool: &Arc<Pool>) {
+    // Bookkeeping, as verification's own writes: a read-only store or a full disk is no reason
+    // to mark the store unavailable.
+    let revoke = |authority: &mut latchkey_core::Authority| match authority.revoke_unused_tokens() {
+        Err(latchkey_core::CoreError::ReadOnly | latchkey_core::CoreError::DiskFull) => Ok(vec![]),
+        other => other,
+    };
+    match pool.run(revoke).await {
+        Ok(revoked) if !revoked.is_empty() => log::info(&format!(
+            "revoked {} token(s) unused for longer than the automatic-revocation setting",
+            revoked.len()
+        )),
+        Ok(_) => {}
+        Err(_) => log::info("could not apply the automatic revocation of unused tokens"),
     }
 }
 

@@ -50,6 +50,8 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer> {
         .await
         .map_err(|e| ServerError::Runtime(std::io::Error::other(e)))??;
     let pool = Arc::new(pool);
+    // Tokens unused for longer than the setting stop before the first request is answered.
+    flusher::revoke_unused(&pool).await;
     let tcp = TcpListener::bind(config.listen)
         .await
         .map_err(|source| ServerError::Bind {

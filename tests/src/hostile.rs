@@ -114,6 +114,38 @@ pub fn limited_to_64(expect: Expect) -> Expect {
     }
 }
 
+/// What a usage note refuses when it holds something that looks like a token.
+pub const TOKEN_LIKE: Expect = Expect::Refused("looks like it holds a token");
+
+/// What a usage note (where a token is used) must do with a value: like free text (its limit,
+/// 200, is below the long value too), except that an empty or blank note is no note: `None`,
+/// it clears the note rather than being refused.
+pub fn usage_note_expect(value: &str, free_text: Expect) -> Option<Expect> {
+    match value.trim().is_empty() {
+        true => None,
+        false => Some(free_text),
+    }
+}
+
+/// Usage notes that hold a token, or text shaped like one (a note is shown in lists,
+/// reminders and leak findings, so it must never carry a secret): each is refused.
+pub fn token_like_notes(secret: &str) -> Vec<(&'static str, String, Expect)> {
+    vec![
+        ("a token", secret.to_string(), TOKEN_LIKE),
+        (
+            "a token inside",
+            format!("CI secret {secret} in acme/web"),
+            TOKEN_LIKE,
+        ),
+        ("a token's body", secret[3..].to_string(), TOKEN_LIKE),
+        (
+            "token-shaped",
+            format!("export LK=lk_{}", "A1b2".repeat(5)),
+            TOKEN_LIKE,
+        ),
+    ]
+}
+
 /// Every row of every table, as text: equal dumps mean equal content.
 pub type StoreDump = BTreeMap<String, Vec<String>>;
 

@@ -11,5 +11,6 @@ mod serve {
     mod nginx;
     mod proxy_table;
     mod tls;
+    mod unused;
     mod verify;
 }

@@ -1,11 +1,13 @@
 //! `init` and `users …`.
-use latchkey_core::{Authority, InitRequest, NewAccount, Role};
+use latchkey_core::{Authority, InitRequest, LeavingTokens, NewAccount, NewServiceAccount, Role};
 use serde_json::json;
 
+use super::leaving;
 use crate::args::{RoleArg, Users};
 use crate::context::Context;
 use crate::error::CliResult;
 use crate::output::{print_json, print_list};
+use crate::rows::Managed;
 
 pub fn init(
     context: &mut Context,
@@ -52,9 +54,29 @@ pub fn users(context: &mut Context, command: Users) -> CliResult {
     match command {
         Users::Add {
             username,
+            display_name,
+            managed_by: Some(group),
+            ..
+        } => {
+            let new = NewServiceAccount {
+                username: &username,
+                display_name: display_name.as_deref(),
+                managed_by: &group,
+            };
+            let account = authority.add_service_account(actor, &new)?;
+            let group = account.managed_by.as_deref().unwrap_or(&group);
+            eprintln!(
+                "Added service account {} managed by {group}; it never signs in. Members of \
+                 {group} create its tokens with `latchkey tokens create --owner {} --name NAME`",
+                account.username, account.username
+            );
+        }
+        Users::Add {
+            username,
             admin,
             display_name,
             new_password_stdin,
+            ..
         } => {
             let password = context.stdin.new_password(new_password_stdin)?;
             let new = NewAccount {
@@ -70,11 +92,37 @@ pub fn users(context: &mut Context, command: Users) -> CliResult {
             let accounts = authority.accounts(actor)?;
             print_list(context.global.json, &accounts);
         }
-        Users::Deactivate { username } => {
-            authority.deactivate(actor, &username)?;
-            eprintln!(
-                "Deactivated {username}; its tokens fail verification until it is reactivated"
-            );
+        Users::Managed => {
+            let managed: Vec<Managed> = authority
+                .service_accounts(actor)?
+                .into_iter()
+                .map(Managed)
+                .collect();
+            print_list(context.global.json, &managed);
+        }
+        Users::SetManagedBy { username, group } => {
+            authority.set_managing_group(actor, &username, &group)?;
+            eprintln!("{username} is now managed by {group}");
+        }
+        Users::Deactivate {
+            username,
+            preview,
+            hand_over_to,
+            revoke_tokens,
+        } => {
+            let leaving = match (preview, hand_over_to, revoke_tokens) {
+                (true, _, _) => None,
+                (_, Some(to), _) => Some(LeavingTokens::HandOverTo(to)),
+                (_, None, true) => Some(LeavingTokens::Revoke),
+                (_, None, false) => Some(LeavingTokens::Keep),
+            };
+            let json = context.global.json;
+            match leaving {
+                None => leaving::preview(json, &authority, actor, &username)?,
+                Some(tokens) => {
+                    leaving::deactivate(json, &mut authority, actor, &username, &tokens)?
+                }
+            }
         }
         Users::Reactivate { username } => {
             authority.reactivate(actor, &username)?;

@@ -91,6 +91,8 @@ pub fn settings(context: &mut Context, command: SettingsCommand) -> CliResult {
             max_lifetime_days,
             onboarder_gets_access,
             idle_lock_minutes,
+            stale_after_days,
+            auto_revoke_unused_days,
         } => {
             let old = authority.settings()?;
             let new = Settings {
@@ -98,8 +100,9 @@ pub fn settings(context: &mut Context, command: SettingsCommand) -> CliResult {
                 max_lifetime_days: max_lifetime_days.unwrap_or(old.max_lifetime_days),
                 onboarder_gets_access: onboarder_gets_access.unwrap_or(old.onboarder_gets_access),
                 idle_lock_minutes: idle_lock_minutes.unwrap_or(old.idle_lock_minutes),
-                stale_after_days: old.stale_after_days,
-                auto_revoke_unused_days: old.auto_revoke_unused_days,
+                stale_after_days: stale_after_days.unwrap_or(old.stale_after_days),
+                auto_revoke_unused_days: auto_revoke_unused_days
+                    .map_or(old.auto_revoke_unused_days, |days| days.0),
             };
             authority.update_settings(actor, &new)?
         }
@@ -127,6 +130,16 @@ pub fn settings(context: &mut Context, command: SettingsCommand) -> CliResult {
         crate::output::emit(&format!(
             "the app locks after (minutes without input): {}",
             current.idle_lock_minutes
+        ));
+        crate::output::emit(&format!(
+            "tokens are stale after (days unused): {}",
+            current.stale_after_days
+        ));
+        crate::output::emit(&format!(
+            "unused tokens are revoked automatically after (days): {}",
+            current
+                .auto_revoke_unused_days
+                .map_or_else(|| "off".to_string(), |days| days.to_string())
         ));
     }
     Ok(())

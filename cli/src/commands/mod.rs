@@ -2,6 +2,8 @@
 mod accounts;
 mod admin;
 mod backup;
+mod leaving;
+mod overview;
 mod scan;
 mod serve;
 mod systems;

@@ -137,7 +137,7 @@ fn print(json: bool, findings: &[Finding], revoked: &HashMap<String, String>) {
                 json!({
                     "path": &*f.source, "line": f.line, "column": f.column, "hint": f.hint,
                     "status": f.status, "owner": f.owner, "owner_active": f.owner_active,
-                    "token_id": f.token_id, "name": f.name,
+                    "token_id": f.token_id, "name": f.name, "usage_note": f.usage_note,
                     "systems": f.systems.as_ref().map(systems_json),
                     "last_used_at": time(f.last_used_at), "expires_at": time(f.expires_at),
                     "revoked_now": revoked_now(f),
@@ -157,7 +157,8 @@ fn print(json: bool, findings: &[Finding], revoked: &HashMap<String, String>) {
     }
 }
 
-/// "  alice · "deploy" · tok_… · reaches api, web · last used …" for what the viewer may see.
+/// "  alice · "deploy" · tok_… · reaches api, web · last used … · used in "CI secret …"" for
+/// what the viewer may see.
 fn details(f: &Finding) -> String {
     let mut parts = Vec::new();
     if let Some(owner) = &f.owner {
@@ -185,6 +186,10 @@ fn details(f: &Finding) -> String {
             Some(at) => format!("last used {}", latchkey_core::clock::rfc3339(at)),
             None => "never used".into(),
         });
+        // Where to put its replacement once it is revoked.
+        if let Some(note) = &f.usage_note {
+            parts.push(format!("used in {note:?}"));
+        }
     }
     match parts.is_empty() {
         true => String::new(),
@@ -192,7 +197,7 @@ fn details(f: &Finding) -> String {
     }
 }
 
-fn systems_json(systems: &TokenSystems) -> Value {
+pub(super) fn systems_json(systems: &TokenSystems) -> Value {
     match systems {
         TokenSystems::All => json!("all"),
         TokenSystems::Listed(slugs) => json!(slugs),

@@ -3,6 +3,7 @@ use latchkey_core::clock::rfc3339;
 use latchkey_core::{IssuedToken, NewToken, RotateGrace, TokenScope};
 use serde_json::json;
 
+use super::overview;
 use crate::args::Tokens;
 use crate::context::Context;
 use crate::error::CliResult;
@@ -13,7 +14,8 @@ fn print_issued(context: &Context, issued: &IssuedToken, what: &str) {
     if context.global.json {
         print_json(&json!({
             "token": issued.secret.expose(), "id": token.id, "name": token.name,
-            "expires_at": rfc3339(token.expires_at),
+            "expires_at": rfc3339(token.expires_at), "owner": token.owner,
+            "usage_note": token.usage_note,
         }));
     } else {
         crate::output::emit(issued.secret.expose());
@@ -24,6 +26,9 @@ fn print_issued(context: &Context, issued: &IssuedToken, what: &str) {
             token.owner,
             rfc3339(token.expires_at)
         );
+        if let Some(note) = &token.usage_note {
+            eprintln!("Used in: {note}");
+        }
     }
 }
 
@@ -34,6 +39,8 @@ pub fn tokens(context: &mut Context, command: Tokens) -> CliResult {
             name,
             expires_in_days,
             systems,
+            usage_note,
+            owner,
         } => {
             let issued = authority.create_token(
                 actor,
@@ -41,15 +48,51 @@ pub fn tokens(context: &mut Context, command: Tokens) -> CliResult {
                     name,
                     expires_in_days,
                     systems,
-                    ..NewToken::default()
+                    usage_note,
+                    owner,
                 },
             )?;
             print_issued(context, &issued, "Created");
         }
-        Tokens::List { all, owner } => {
+        Tokens::List { all, owner, stale } => {
             let scope = TokenScope::from_flags(all, owner);
-            let tokens = authority.list_tokens(actor, &scope)?;
-            print_list(context.global.json, &tokens);
+            let tokens = match stale {
+                true => authority.stale_tokens(actor, &scope)?,
+                false => authority.list_tokens(actor, &scope)?,
+            };
+            if stale && tokens.is_empty() && !context.global.json {
+                let days = authority.settings()?.stale_after_days;
+                eprintln!("No stale tokens: none is unused for {days} days or more.");
+            } else {
+                print_list(context.global.json, &tokens);
+            }
+        }
+        Tokens::Overview => overview::overview(context.global.json, &authority, actor)?,
+        Tokens::RevokeUnused => {
+            overview::revoke_unused(context.global.json, &mut authority, actor)?
+        }
+        Tokens::Note { id, text } => {
+            let token = authority.set_usage_note(actor, &id, &text)?;
+            if context.global.json {
+                print_json(&token.json());
+            } else {
+                match &token.usage_note {
+                    Some(note) => eprintln!("Token {} is used in: {note}", token.id),
+                    None => eprintln!("Cleared where token {} is used", token.id),
+                }
+            }
+        }
+        Tokens::HandOver { id, to } => {
+            let token = authority.hand_over_token(actor, &id, &to)?;
+            if context.global.json {
+                print_json(&token.json());
+            } else {
+                eprintln!(
+                    "Token {} {:?} now belongs to {}: it keeps its secret and works with {}'s \
+                     access, never more than it reached before",
+                    token.id, token.name, token.owner, token.owner
+                );
+            }
         }
         Tokens::Revoke { id } => {
             let token = authority.revoke_token(actor, &id)?;

@@ -151,7 +151,10 @@ pub(super) fn manages_owner(conn: &Connection, me: &Account, owner_id: i64) -> R
 /// Marks the active tokens not used (or, never used, not created) within the stale period.
 pub(super) fn mark_stale(info: &mut TokenInfo, now: Timestamp, stale_after_days: i64) {
     let quiet_since = info.last_used_at.unwrap_or(info.created_at);
-    info.stale = info.status == TokenStatus::Active && now - quiet_since >= stale_after_days * DAY;
+    // A retiring token is a rotation finishing, shown as such; it is not reminded as stale.
+    info.stale = info.status == TokenStatus::Active
+        && info.revoked_at.is_none()
+        && now - quiet_since >= stale_after_days * DAY;
 }
 
 impl Authority {

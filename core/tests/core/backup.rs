@@ -759,7 +759,7 @@ fn a_restore_keeps_a_managing_group_change_a_hand_over_and_automatic_revocation(
         .unwrap();
     let carried = summary.carried_forward.unwrap();
     assert_eq!(carried.managing_groups, ["svc-ci"]);
-    assert_eq!(carried.hand_overs, [handed.token.id.clone()]);
+    assert_eq!(carried.hand_overs, std::slice::from_ref(&handed.token.id));
     assert_eq!(carried.auto_revoke_unused_days, Some(100));
     assert!(
         carried.describe().contains("1 hand-over"),

@@ -186,7 +186,7 @@ fn the_group_members_get_the_service_accounts_reminders() {
             .map(|r| (r.owner, r.managed_by))
             .collect()
     };
-    let expected = vec![("svc-ci".to_string(), Some("ci".to_string()))];
+    let expected = [("svc-ci".to_string(), Some("ci".to_string()))];
     assert!(names(&s.f, s.alice).contains(&expected[0]));
     assert!(names(&s.f, s.bob).is_empty());
 }
@@ -251,7 +251,7 @@ fn a_handed_over_token_keeps_verifying_with_the_service_accounts_access_only() {
                 &LeavingTokens::HandOverTo("svc-ci".into()),
             )
             .unwrap();
-    assert_eq!(done.handed_over, [ci.token.id.clone()]);
+    assert_eq!(done.handed_over, std::slice::from_ref(&ci.token.id));
     assert!(s.f.authority.authenticate("bob", MEMBER_PASSWORD).is_err());
     let answer = s.f.verify(&ci, Some("web"));
     assert!(answer.valid, "{answer:?}");
@@ -276,7 +276,7 @@ fn deactivation_can_revoke_the_tokens_or_leave_them_failing() {
         s.f.authority
             .deactivate_account(s.f.admin, "bob", &LeavingTokens::Revoke)
             .unwrap();
-    assert_eq!(done.revoked, [a.token.id.clone()]);
+    assert_eq!(done.revoked, std::slice::from_ref(&a.token.id));
     assert_eq!(s.f.reason(&a, None), Some("revoked"));
     s.f.authority.reactivate(s.f.admin, "bob").unwrap();
     assert_eq!(

@@ -149,7 +149,7 @@ fn automatic_revocation_is_off_by_default_and_revokes_only_long_unused_tokens() 
     f.authority.update_settings(f.admin, &settings).unwrap();
     assert_eq!(
         f.authority.revoke_unused_tokens().unwrap(),
-        [old.token.id.clone()]
+        std::slice::from_ref(&old.token.id)
     );
     assert_eq!(f.reason(&old, None), Some("revoked"));
     assert!(f.verify(&fresh, None).valid);
