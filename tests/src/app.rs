@@ -226,6 +226,33 @@ impl AppSession {
             .unwrap_or_else(|e| panic!("paste into {id}: {e}"));
     }
 
+    /// The new token the reveal dialog shows, once.
+    pub async fn revealed_secret(&self) -> String {
+        let secret = self
+            .test_id("new-token")
+            .await
+            .prop("value")
+            .await
+            .expect("the new token's value")
+            .unwrap_or_default();
+        assert!(secret.starts_with("lk_"), "{secret:?}");
+        secret
+    }
+
+    /// Picks `value` in the select `id`, as choosing it with the keyboard or the mouse does.
+    pub async fn choose(&self, id: &str, value: &str) {
+        self.test_id(id).await;
+        self.client
+            .execute(
+                "const select = document.querySelector(`[data-testid=\"${arguments[0]}\"]`);
+                 select.value = arguments[1];
+                 select.dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![serde_json::json!(id), serde_json::json!(value)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("choose {value} in {id}: {e}"));
+    }
+
     /// Clicks `css` until `shown` appears (three tries, five seconds each), as a person clicks
     /// again when a list reloading under the pointer swallowed the first click.
     pub async fn click_until_shown(&self, css: &str, shown: &str) {

@@ -147,6 +147,55 @@ pub fn seed(env: &Env) {
     assert_eq!(denied.code, 1, "the revoked demo token: {denied:?}");
 }
 
+/// What issue 16 added to the demo organisation, for the window tests that look at every state:
+/// a service account managed by `platform` (bob and chen) with two tokens bob made for it,
+/// expiring together and noting where they are used, a token of rosa's with a usage note, and a
+/// stale period of 30 days, so the tokens made 40 days ago and never used are stale.
+pub fn seed_service_account(env: &Env) {
+    let rosa = Act {
+        env,
+        user: DEMO_ADMIN,
+        shift: 0,
+    };
+    rosa.run(&[
+        "users",
+        "add",
+        DEMO_SERVICE,
+        "--service",
+        "--managed-by",
+        "platform",
+        "--display-name",
+        "Deploy pipeline",
+    ]);
+    rosa.run(&["grant", DEMO_SERVICE, "web-api"]);
+    rosa.run(&["settings", "set", "--stale-after-days", "30"]);
+    rosa.token(
+        "CI cache",
+        &[
+            "--usage-note",
+            "GitLab CI variable CACHE_TOKEN in acme/data",
+        ],
+    );
+    let bob = Act {
+        env,
+        user: DEMO_MEMBER,
+        shift: 0,
+    };
+    for (name, note) in [
+        (
+            "release upload",
+            "GitHub Actions secret DEPLOY_TOKEN in acme/web",
+        ),
+        ("nightly sync", "cron job on build-01"),
+    ] {
+        let extra = ["--owner", DEMO_SERVICE, "--expires-in-days", "20"];
+        bob.token(name, &[&extra[..], &["--usage-note", note]].concat());
+    }
+}
+
+/// The demo's service account (see `seed_service_account`).
+pub const DEMO_SERVICE: &str = "ci-deploy";
+
 /// One line saying how to sign in to the demo organisation.
 pub fn sign_in_hint() -> String {
     format!(

@@ -25,6 +25,8 @@ mod reminders;
 mod run_script;
 #[path = "app/secrets_everywhere.rs"]
 mod secrets_everywhere;
+#[path = "app/service_accounts.rs"]
+mod service_accounts;
 #[path = "app/session_lock.rs"]
 mod session_lock;
 #[path = "app/small_window.rs"]

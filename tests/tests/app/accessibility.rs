@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use latchkey_tests::app::AppSession;
 use latchkey_tests::axe;
-use latchkey_tests::demo::{self, DEMO_ADMIN, DEMO_MEMBER, DEMO_PASSWORD};
+use latchkey_tests::demo::{self, DEMO_ADMIN, DEMO_MEMBER, DEMO_PASSWORD, DEMO_SERVICE};
 use latchkey_tests::leak_corpus::CorpusTokens;
 use latchkey_tests::*;
 
@@ -102,8 +102,18 @@ async fn every_screen_and_dialog_passes_axe_in_both_themes() {
     // The demo organisation; the app's clock can move so the password is asked again.
     let mut env = Env::new();
     demo::seed(&env);
+    demo::seed_service_account(&env);
     // A log for Leak check: a member's live token, one he revoked, and one of no store.
-    let (live, _) = env.create_token(DEMO_MEMBER, DEMO_PASSWORD, &["--name", "leaked CI key"]);
+    let (live, _) = env.create_token(
+        DEMO_MEMBER,
+        DEMO_PASSWORD,
+        &[
+            "--name",
+            "leaked CI key",
+            "--usage-note",
+            "Jenkins credential ci-key",
+        ],
+    );
     let (old, old_id) = env.create_token(DEMO_MEMBER, DEMO_PASSWORD, &["--name", "old CI key"]);
     env.as_user(DEMO_MEMBER, DEMO_PASSWORD, &["tokens", "revoke", &old_id])
         .ok();
@@ -119,8 +129,12 @@ async fn every_screen_and_dialog_passes_axe_in_both_themes() {
     audit.check(&app, "sign in").await;
     app.sign_in(DEMO_ADMIN, DEMO_PASSWORD).await;
 
-    app.test_id("token-row").await;
+    app.test_id("token-note").await;
     audit.check(&app, "my tokens").await;
+    app.click("edit-note").await;
+    app.test_id("note-text").await;
+    audit.check(&app, "usage note dialog").await;
+    close_with_escape(&app, "note-dialog").await;
     app.click("create-token").await;
     app.type_into("token-name", "release pipeline").await;
     audit.check(&app, "create dialog").await;
@@ -151,7 +165,9 @@ async fn every_screen_and_dialog_passes_axe_in_both_themes() {
     app.test_id("tokens-none-match").await;
     audit.check(&app, "my tokens, nothing matches").await;
 
-    open(&app, "overview", "[data-testid=\"expiry-chart\"]").await;
+    open(&app, "overview", "[data-testid=\"stale-list\"]").await;
+    app.test_id("together-list").await;
+    app.test_id("retiring-list").await;
     app.client
         .find(fantoccini::Locator::Css("figure details summary"))
         .await
@@ -184,6 +200,22 @@ async fn every_screen_and_dialog_passes_axe_in_both_themes() {
     app.click("manage-dana").await;
     app.wait_for("#manage-title").await;
     audit.check(&app, "accounts").await;
+    app.click(&format!("manage-{DEMO_SERVICE}")).await;
+    app.test_id("managing-group").await;
+    audit.check(&app, "accounts, a service account").await;
+    app.click(&format!("manage-{DEMO_MEMBER}")).await;
+    app.click("hand-over").await;
+    app.test_id("handover-to").await;
+    audit.check(&app, "hand over dialog").await;
+    close_with_escape(&app, "handover-dialog").await;
+    app.click("toggle-active").await;
+    app.test_id("leaving-token").await;
+    audit.check(&app, "deactivation preview").await;
+    app.click("leaving-hand-over").await;
+    audit
+        .check(&app, "deactivation preview, handing over")
+        .await;
+    close_with_escape(&app, "deactivate-dialog").await;
     open(
         &app,
         "audit",
@@ -210,8 +242,19 @@ async fn every_screen_and_dialog_passes_axe_in_both_themes() {
     app.wait_gone("[data-testid=\"reauth-dialog\"]").await;
     app.click("sign-out").await;
 
-    // A member: fewer screens, the organisation's settings read-only.
+    // A member: fewer screens, the organisation's settings read-only; chen manages the service
+    // account's tokens.
     app.sign_in("chen", DEMO_PASSWORD).await;
+    app.choose("owner-filter", DEMO_SERVICE).await;
+    app.wait_for("[data-testid=\"token-scroller\"][data-total=\"2\"]")
+        .await;
+    audit.check(&app, "tokens of a service account").await;
+    app.click("create-token").await;
+    app.test_id("reachable-service").await;
+    audit
+        .check(&app, "create dialog, for a service account")
+        .await;
+    close_with_escape(&app, "create-dialog").await;
     open(&app, "settings", "[data-testid=\"schedule\"]").await;
     audit.check(&app, "settings, as a member").await;
     open(&app, "leaks", "[data-testid=\"leak-text\"]").await;

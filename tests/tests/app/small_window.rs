@@ -2,7 +2,7 @@
 //! screen's name on one line and all of it in view, and nothing on any screen or dialog is wider
 //! than the window or spills out of its box.
 use latchkey_tests::app::AppSession;
-use latchkey_tests::demo::{self, DEMO_ADMIN, DEMO_MEMBER, DEMO_PASSWORD};
+use latchkey_tests::demo::{self, DEMO_ADMIN, DEMO_MEMBER, DEMO_PASSWORD, DEMO_SERVICE};
 use latchkey_tests::leak_corpus::CorpusTokens;
 use latchkey_tests::*;
 
@@ -99,6 +99,7 @@ async fn measure(app: &AppSession, place: &str, problems: &mut Vec<String>) {
 async fn at_800_by_600_the_sidebar_is_one_column_and_nothing_is_wider_than_the_window() {
     let env = Env::new();
     demo::seed(&env);
+    demo::seed_service_account(&env);
     let (leaked, _) = env.create_token(
         DEMO_MEMBER,
         DEMO_PASSWORD,
@@ -119,7 +120,7 @@ async fn at_800_by_600_the_sidebar_is_one_column_and_nothing_is_wider_than_the_w
     let mut problems = Vec::new();
     for (screen, ready) in [
         ("tokens", "[data-testid=\"token-row\"]"),
-        ("overview", "[data-testid=\"expiry-chart\"]"),
+        ("overview", "[data-testid=\"stale-list\"]"),
         ("reminders", "[data-testid=\"reminder\"]"),
         ("systems", "[data-testid=\"system-row\"]"),
         ("accounts", "[data-testid=\"account-row\"]"),
@@ -152,6 +153,23 @@ async fn at_800_by_600_the_sidebar_is_one_column_and_nothing_is_wider_than_the_w
     app.click("manage-bob").await;
     app.wait_for("#manage-title").await;
     measure(&app, "accounts, managing bob", &mut problems).await;
+    app.click_until_shown(
+        "[data-testid=\"toggle-active\"]",
+        "[data-testid=\"leaving-token\"]",
+    )
+    .await;
+    measure(&app, "deactivation preview", &mut problems).await;
+    app.click("leaving-hand-over").await;
+    app.click("cancel").await;
+    app.wait_gone("[data-testid=\"deactivate-dialog\"]").await;
+    app.click("hand-over").await;
+    app.test_id("handover-to").await;
+    measure(&app, "hand over dialog", &mut problems).await;
+    app.click("cancel").await;
+    app.wait_gone("[data-testid=\"handover-dialog\"]").await;
+    app.click(&format!("manage-{DEMO_SERVICE}")).await;
+    app.test_id("managing-group").await;
+    measure(&app, "accounts, a service account", &mut problems).await;
     app.click("nav-tokens").await;
     app.click("create-token").await;
     app.test_id("create-submit").await;
@@ -165,6 +183,16 @@ async fn at_800_by_600_the_sidebar_is_one_column_and_nothing_is_wider_than_the_w
     app.test_id("new-token").await;
     measure(&app, "token shown once", &mut problems).await;
     app.click("copied-close").await;
+    app.wait_gone("[data-testid=\"new-token\"]").await;
+    app.click("edit-note").await;
+    app.test_id("note-text").await;
+    measure(&app, "usage note dialog", &mut problems).await;
+    app.click("cancel").await;
+    app.wait_gone("[data-testid=\"note-dialog\"]").await;
+    app.choose("owner-filter", DEMO_SERVICE).await;
+    app.wait_for("[data-testid=\"token-scroller\"][data-total=\"2\"]")
+        .await;
+    measure(&app, "tokens of a service account", &mut problems).await;
     app.click("shortcuts").await;
     app.test_id("shortcuts-dialog").await;
     measure(&app, "keyboard shortcuts", &mut problems).await;

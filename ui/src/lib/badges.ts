@@ -18,6 +18,12 @@ export const tokenLook: Record<TokenKind, Look> = {
   revoked: { tone: "danger", icon: "revoke" },
 };
 
+/** An active token nothing has used for longer than the stale setting: it may not be needed. */
+export const staleLook: Look = { tone: "warn", icon: "expired" };
+
+/** A service account: a pipeline or a service, never a person signing in. */
+export const serviceLook: Look = { tone: "info", icon: "service" };
+
 /** A token found by the leak check: a live one is the alarm; one that no longer works is not. */
 export const leakLook: Record<LeakStatusView, Look> = {
   live: { tone: "danger", icon: "alert" },

@@ -39,6 +39,11 @@ export function relative(seconds: number, now: number): string {
 
 const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u;
 
+/** Whether the text holds a control, bidi or zero-width character (core refuses them in names). */
+export function hasInvisible(text: string): boolean {
+  return FORBIDDEN.test(text);
+}
+
 /** Null when the token name is acceptable, otherwise what is wrong. */
 export function tokenNameProblem(name: string): string | null {
   const trimmed = name.trim();

@@ -29,6 +29,9 @@ export const icons = {
   file: "M6 3h8l4 4v14H6zM14 3v4h4M9 12h6M9 16h6",
   inbox: "M3 13l3-8h12l3 8v6H3zM3 13h5l1 3h6l1-3h5",
   close: "M6 6l12 12M18 6L6 18",
+  edit: "M4 20h4L19 9l-4-4L4 16zM14 6l4 4",
+  handOver: "M3 12h11M10 8l4 4-4 4M15 4h5v16h-5",
+  service: "M5 8h14v10H5zM9 12h.01M15 12h.01M12 4v4M8 21h8",
 } as const;
 
 export type IconName = keyof typeof icons;

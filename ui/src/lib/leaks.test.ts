@@ -6,7 +6,7 @@ import type { LeakFindingView } from "./bindings/LeakFindingView";
 const finding = (over: Partial<LeakFindingView>): LeakFindingView => ({
   source: "pasted text", line: 3, column: 7, hint: "lk_…abcd", status: "live", owner: "bob", owner_active: true,
   token_id: "tok_1", name: "deploy", reach: { all: false, systems: ["web"] }, last_used_at: null, expires_at: 100,
-  may_revoke: true, ...over,
+  may_revoke: true, usage_note: null, ...over,
 });
 
 describe("leakSummary", () => {

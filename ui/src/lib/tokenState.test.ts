@@ -20,7 +20,7 @@ describe("tokenState", () => {
   });
 
   it("names a rotated token in its grace period, and the ended states", () => {
-    expect(tokenState(token("active", 100 * DAY, 2 * DAY), now)).toMatchObject({ kind: "replaced", detail: "stops in 2 days" });
+    expect(tokenState(token("active", 100 * DAY, 2 * DAY), now)).toMatchObject({ kind: "replaced", detail: "retires in 2 days" });
     expect(tokenState(token("revoked", 100 * DAY, -3 * DAY), now)).toMatchObject({ kind: "revoked", detail: "3 days ago" });
     expect(tokenState(token("expired", -DAY), now)).toMatchObject({ kind: "expired", label: "Expired", detail: "1 day ago" });
   });

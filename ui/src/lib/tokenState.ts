@@ -32,7 +32,7 @@ export function tokenState(token: Pick<TokenView, "status" | "expires_at" | "rev
   }
   // Rotated with a grace period: still works until its revocation time comes.
   if (token.revoked_at !== null && token.revoked_at > now) {
-    return { kind: "replaced", label: "Replaced", detail: `stops ${relative(token.revoked_at, now)}` };
+    return { kind: "replaced", label: "Replaced", detail: `retires ${relative(token.revoked_at, now)}` };
   }
   const left = daysLeft(token.expires_at, now);
   if (left < SOON_DAYS) {
