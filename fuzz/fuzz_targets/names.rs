@@ -1,5 +1,6 @@
-//! Name, username, group, slug and usage-note validation on any text: never a panic, every refusal one line,
-//! nothing invisible or controlling let through, and what was accepted is accepted again as is.
+//! Name, username, group, slug and usage-note validation on any text: never a panic, every
+//! refusal one line, nothing invisible or controlling let through, and what was accepted is
+//! accepted again as is.
 #![no_main]
 use latchkey_core::validate;
 use libfuzzer_sys::fuzz_target;

@@ -27,6 +27,10 @@ pub struct SessionView {
     pub clock_behind_seconds: Option<i64>,
     /// This account's tokens get no expiry reminders.
     pub mute_reminders: bool,
+    /// The store's "now" (Unix seconds): the later of the clock and the latest time a write saw.
+    /// Relative times ("used 3 days ago") count from it, as core's rules do.
+    #[ts(type = "number")]
+    pub now: i64,
 }
 
 /// One entry of the Reminders list.

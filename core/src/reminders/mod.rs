@@ -1,6 +1,6 @@
-//! Reminders (SPEC §2 "Expiry reminders"; stale and still-used tokens): the schedule and which reminders are due (a
-//! pure function), their delivery recorded once, the in-app Reminders list, and the notices the
-//! desktop shows.
+//! Reminders (SPEC §2 "Expiry reminders"; stale and still-used tokens): the schedule and which
+//! reminders are due (a pure function), their delivery recorded once, the in-app Reminders list,
+//! and the notices the desktop shows.
 mod delivery;
 pub mod inbox;
 pub mod notices;

@@ -286,7 +286,8 @@ pub(crate) fn reachable_systems(
     Ok(TokenSystems::Listed(slugs))
 }
 
-const RECORD_USE: &str = "UPDATE tokens SET last_used_at = ?2, first_used_at = coalesce(first_used_at, ?2) WHERE id = ?1";
+const RECORD_USE: &str = "
+    UPDATE tokens SET last_used_at = ?2, first_used_at = coalesce(first_used_at, ?2) WHERE id = ?1";
 
 /// A successor's first use ends a predecessor's grace "until first use" at once, and shortens a
 /// grace of days to one more quiet day (what still uses the old token has a day to show itself).

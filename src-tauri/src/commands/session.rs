@@ -21,6 +21,7 @@ pub(crate) fn session_view(
         display_name: me.display_name,
         organisation: authority.organisation()?,
         clock_behind_seconds: authority.clock_behind_by()?,
+        now: authority.now()?,
     })
 }
 

@@ -8,4 +8,9 @@ clock_behind_seconds: number | null,
 /**
  * This account's tokens get no expiry reminders.
  */
-mute_reminders: boolean, };
+mute_reminders: boolean, 
+/**
+ * The store's "now" (Unix seconds): the later of the clock and the latest time a write saw.
+ * Relative times ("used 3 days ago") count from it, as core's rules do.
+ */
+now: number, };
