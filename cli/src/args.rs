@@ -311,7 +311,8 @@ pub enum Tokens {
     /// Set where a token is used; an empty TEXT ("") clears it
     Note {
         id: String,
-        #[arg(value_name = "TEXT")]
+        /// (may begin with "-": "- see runbook" is a note, not a flag)
+        #[arg(value_name = "TEXT", allow_hyphen_values = true)]
         text: String,
     },
     /// Hand a token in force of a deactivated account (or of a service account) over to a

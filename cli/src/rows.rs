@@ -228,8 +228,15 @@ impl Row for DueReminder {
             ReminderKind::StillUsed => "still used",
         };
         let mut advice = Vec::new();
-        if let Some(note) = &self.usage_note {
-            advice.push(format!("update it where it is used: {note}"));
+        match (&self.usage_note, self.kind) {
+            (Some(note), ReminderKind::Stale) => advice.push(format!(
+                "revoke it if nothing needs it any more (used in: {note})"
+            )),
+            (None, ReminderKind::Stale) => {
+                advice.push("revoke it if nothing needs it any more".into())
+            }
+            (Some(note), _) => advice.push(format!("update it where it is used: {note}")),
+            (None, _) => {}
         }
         if !self.expiring_together.is_empty() {
             advice.push(format!(

@@ -41,26 +41,30 @@ pub(crate) async fn run(pool: Arc<Pool>, flood: Arc<FloodGuard>, mut stop: watch
         }
         if revoked_unused.elapsed() >= REVOKE_UNUSED_EVERY {
             revoked_unused = Instant::now();
-            revoke_unused(&pool).await;
+            // Its own task: waiting for the write lock must not hold up the denials' batches.
+            let pool = Arc::clone(&pool);
+            tokio::spawn(async move { revoke_unused(&pool).await });
         }
     }
 }
 
 /// Core's automatic revocation (audited there as revoked by latchkey), logged when it revoked.
+/// Bookkeeping, not an answer: it runs off the async workers (it may wait for the write lock)
+/// and a failure (a busy, read-only or full store) is logged, never taken for the store being
+/// unavailable.
 pub(crate) async fn revoke_unused(pool: &Arc<Pool>) {
-    // Bookkeeping, as verification's own writes: a read-only store or a full disk is no reason
-    // to mark the store unavailable.
-    let revoke = |authority: &mut latchkey_core::Authority| match authority.revoke_unused_tokens() {
-        Err(latchkey_core::CoreError::ReadOnly | latchkey_core::CoreError::DiskFull) => Ok(vec![]),
-        other => other,
+    let revoke = |authority: &mut latchkey_core::Authority| {
+        Ok(authority.revoke_unused_tokens().map_err(|e| e.to_string()))
     };
-    match pool.run(revoke).await {
-        Ok(revoked) if !revoked.is_empty() => log::info(&format!(
+    match pool.run_off_thread(revoke).await {
+        Ok(Ok(revoked)) if !revoked.is_empty() => log::info(&format!(
             "revoked {} token(s) unused for longer than the automatic-revocation setting",
             revoked.len()
         )),
-        Ok(_) => {}
-        Err(_) => log::info("could not apply the automatic revocation of unused tokens"),
+        Ok(Ok(_)) | Err(_) => {}
+        Ok(Err(error)) => log::info(&format!(
+            "could not apply the automatic revocation of unused tokens: {error}"
+        )),
     }
 }
 

@@ -109,6 +109,20 @@ impl Pool {
             .unwrap_or(Err(Unavailable))
     }
 
+    /// Runs `work` on a blocking thread, never on this one: for background writes (automatic
+    /// revocation) that may wait for the store's write lock while another process holds it.
+    pub(crate) async fn run_off_thread<T, F>(self: &Arc<Self>, work: F) -> Result<T, Unavailable>
+    where
+        T: Send + 'static,
+        F: Fn(&mut Authority) -> latchkey_core::Result<T> + Send + 'static,
+    {
+        let _permit = self.permits.acquire().await.map_err(|_| Unavailable)?;
+        let pool = Arc::clone(self);
+        tokio::task::spawn_blocking(move || pool.run_blocking(&work))
+            .await
+            .unwrap_or(Err(Unavailable))
+    }
+
     /// `work` right here, on an open authority nobody holds whose denials are not about to be
     /// written (those are handed to a blocking thread to write); None when there is none, or
     /// when the store must be opened again (blocking).

@@ -3,6 +3,7 @@
 //! only shows them and reports a click (Linux only: notify-rust reports no click elsewhere).
 use std::sync::Arc;
 
+use latchkey_core::reminders::ReminderKind;
 use latchkey_core::reminders::notices::Notice;
 
 /// Called with what a notification opens when it is clicked or its "Create replacement" action
@@ -83,7 +84,9 @@ impl Notifier for DesktopNotifier {
             .body(&escape_markup(&notice.body(viewer)))
             .icon("dialog-warning")
             .action("default", "Open");
-        if notice.token_id().is_some() {
+        // Only an expiry calls for a replacement; a stale or still-used token opens to be seen.
+        let expiry = matches!(notice, Notice::One(r) if r.kind == ReminderKind::Expiry);
+        if notice.token_id().is_some() && expiry {
             notification.action("replace", "Create replacement");
         }
         let target = OpenTarget::of(notice);

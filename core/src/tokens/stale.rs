@@ -18,6 +18,10 @@ const UNUSED_SINCE: &str = "
     SELECT t.id, t.public_id, a.username FROM tokens t JOIN accounts a ON a.id = t.owner_id
     WHERE (t.revoked_at IS NULL OR t.revoked_at > ?2) AND t.expires_at > ?2
       AND t.deleted_at IS NULL AND coalesce(t.last_used_at, t.created_at) <= ?1";
+const ANY_UNUSED_SINCE: &str = "
+    SELECT EXISTS (SELECT 1 FROM tokens t
+        WHERE (t.revoked_at IS NULL OR t.revoked_at > ?2) AND t.expires_at > ?2
+          AND t.deleted_at IS NULL AND coalesce(t.last_used_at, t.created_at) <= ?1)";
 const REVOKE_UNUSED: &str = "UPDATE tokens SET revoked_at = ?2, revoked_by = NULL WHERE id = ?1";
 /// How far ahead the overview looks for tokens expiring together.
 pub const EXPIRING_TOGETHER_HORIZON_DAYS: i64 = 90;
@@ -106,6 +110,15 @@ impl Authority {
         let Some(days) = settings::load(&self.conn)?.auto_revoke_unused_days else {
             return Ok(Vec::new());
         };
+        // A read first: a write transaction (and its sync) only when something is due.
+        let now = self.now()?;
+        let due: bool = self
+            .conn
+            .prepare_cached(ANY_UNUSED_SINCE)?
+            .query_row(params![now - days * DAY, now], |r| r.get(0))?;
+        if !due {
+            return Ok(Vec::new());
+        }
         self.change_as(SYSTEM_ACTOR, |c| {
             let cutoff = c.now - days * DAY;
             let unused =
