@@ -222,6 +222,25 @@ pub struct AccountView {
     pub managed_by: Option<String>,
 }
 
+/// A service account as the signed-in person sees it: whether they manage it (a member of its
+/// managing group may create and rotate its tokens; an administrator sees every one).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ServiceAccountView {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub account: AccountView,
+    pub manages: bool,
+}
+
+impl From<(Account, bool)> for ServiceAccountView {
+    fn from((account, manages): (Account, bool)) -> Self {
+        ServiceAccountView {
+            account: account.into(),
+            manages,
+        }
+    }
+}
+
 /// A person, or a service account (a pipeline or a service: it never signs in).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "lowercase")]

@@ -275,6 +275,30 @@ impl AppSession {
             .unwrap_or_else(|e| panic!("click {id}: {e}"));
     }
 
+    /// Scrolls `id` to the middle of its scrolling box, then clicks it: in a tall dialog at a
+    /// small window size, WebDriver's own scrolling can leave a control under the dialog's
+    /// sticky action bar, which then takes the click.
+    pub async fn click_centered(&self, id: &str) {
+        self.test_id(id).await;
+        self.client
+            .execute(
+                "document.querySelector(`[data-testid=\"${arguments[0]}\"]`)
+                   .scrollIntoView({ block: 'center' });",
+                vec![serde_json::json!(id)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("scroll to {id}: {e}"));
+        // The dialog may still be laying itself out: a refused click is tried again.
+        for _ in 0..5 {
+            if self.test_id(id).await.click().await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        let shot = self.save_screenshot("failure").await;
+        panic!("clicking {id} was refused five times; the window is in {shot}");
+    }
+
     pub async fn text(&self, id: &str) -> String {
         self.test_id(id).await.text().await.expect("text")
     }

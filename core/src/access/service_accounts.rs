@@ -113,6 +113,20 @@ impl Authority {
         })
     }
 
+    /// [`service_accounts`](Self::service_accounts), each with whether the actor is a member
+    /// of its managing group (and so may obtain its tokens' secrets: an administrator sees every
+    /// service account but creates and rotates only those).
+    pub fn service_accounts_managed(&self, actor: Actor) -> Result<Vec<(Account, bool)>> {
+        let me = active_account(&self.conn, actor)?;
+        self.service_accounts(actor)?
+            .into_iter()
+            .map(|account| {
+                let managed = manages(&self.conn, &me, &account)?;
+                Ok((account, managed))
+            })
+            .collect()
+    }
+
     /// The service accounts whose tokens the actor manages (administrators: every service
     /// account, since they see every token).
     pub fn service_accounts(&self, actor: Actor) -> Result<Vec<Account>> {

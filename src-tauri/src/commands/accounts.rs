@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 use crate::error::CommandResult;
 use crate::leaving_views::{DeactivatedView, DeactivationPreviewView, LeavingTokensRequest};
 use crate::state::AppState;
-use crate::views::AccountView;
+use crate::views::{AccountView, ServiceAccountView};
 
 #[tauri::command(async)]
 pub async fn list_accounts(state: State<'_, AppState>) -> CommandResult<Vec<AccountView>> {
@@ -118,11 +118,13 @@ pub async fn set_managing_group(
 
 /// The service accounts the signed-in account manages (an administrator: all).
 #[tauri::command(async)]
-pub async fn service_accounts(state: State<'_, AppState>) -> CommandResult<Vec<AccountView>> {
+pub async fn service_accounts(
+    state: State<'_, AppState>,
+) -> CommandResult<Vec<ServiceAccountView>> {
     state.as_actor(|a, actor| {
-        Ok(a.service_accounts(actor)?
+        Ok(a.service_accounts_managed(actor)?
             .into_iter()
-            .map(AccountView::from)
+            .map(ServiceAccountView::from)
             .collect())
     })
 }

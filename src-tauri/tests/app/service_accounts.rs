@@ -92,6 +92,7 @@ fn a_member_of_the_managing_group_alone_creates_a_service_accounts_token_and_get
     let managed = app.ok("service_accounts", json!({}));
     assert_eq!(managed.as_array().unwrap().len(), 1);
     assert_eq!(managed[0]["username"], "svc-ci");
+    assert_eq!(managed[0]["manages"], true);
     let issued = app.ok("create_token", for_service("deploy"));
     let secret = issued["secret"].as_str().unwrap().to_string();
     let id = issued["token"]["id"].as_str().unwrap().to_string();
@@ -121,6 +122,12 @@ fn a_member_of_the_managing_group_alone_creates_a_service_accounts_token_and_get
 
     // The administrator is not in the group either: no secret for them, but they revoke it.
     app.sign_in("root", ADMIN_PASSWORD);
+    let seen = app.ok("service_accounts", json!({}));
+    assert_eq!(
+        (&seen[0]["username"], &seen[0]["manages"]),
+        (&json!("svc-ci"), &json!(false)),
+        "an administrator sees it, and is told it is not theirs to make tokens for"
+    );
     let refused = app.refused("create_token", for_service("root's"));
     assert_eq!(refused["code"], "forbidden", "{refused}");
     assert_eq!(all_tokens(&app).len(), 1, "a refused creation made a token");

@@ -211,7 +211,7 @@ async fn every_screen_and_dialog_passes_axe_in_both_themes() {
     app.click("toggle-active").await;
     app.test_id("leaving-token").await;
     audit.check(&app, "deactivation preview").await;
-    app.click("leaving-hand-over").await;
+    app.click_centered("leaving-hand-over").await;
     audit
         .check(&app, "deactivation preview, handing over")
         .await;

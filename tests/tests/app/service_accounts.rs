@@ -201,7 +201,7 @@ async fn deactivating_a_member_previews_their_tokens_and_hands_them_over_to_a_se
     let shot = app.save_screenshot("deactivate-preview").await;
     println!("screenshot: {shot}");
 
-    app.click("leaving-hand-over").await;
+    app.click_centered("leaving-hand-over").await;
     app.choose("leaving-to", "svc-ci").await;
     app.click("deactivate-confirm").await;
     app.wait_gone("[data-testid=\"deactivate-dialog\"]").await;

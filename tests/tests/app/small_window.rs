@@ -159,7 +159,7 @@ async fn at_800_by_600_the_sidebar_is_one_column_and_nothing_is_wider_than_the_w
     )
     .await;
     measure(&app, "deactivation preview", &mut problems).await;
-    app.click("leaving-hand-over").await;
+    app.click_centered("leaving-hand-over").await;
     app.click("cancel").await;
     app.wait_gone("[data-testid=\"deactivate-dialog\"]").await;
     app.click("hand-over").await;

@@ -14,6 +14,7 @@ import type { LeakScanView } from "./LeakScanView";
 import type { LeavingTokensRequest } from "./LeavingTokensRequest";
 import type { NewTokenRequest } from "./NewTokenRequest";
 import type { ReminderView } from "./ReminderView";
+import type { ServiceAccountView } from "./ServiceAccountView";
 import type { ServiceView } from "./ServiceView";
 import type { SessionView } from "./SessionView";
 import type { SettingsView } from "./SettingsView";
@@ -65,8 +66,8 @@ export function setManagingGroup(args: { username: string, group: string }): Pro
 /**
  * The service accounts the signed-in account manages (an administrator: all).
  */
-export function serviceAccounts(): Promise<Array<AccountView>> {
-  return call<Array<AccountView>>("service_accounts", {});
+export function serviceAccounts(): Promise<Array<ServiceAccountView>> {
+  return call<Array<ServiceAccountView>>("service_accounts", {});
 }
 
 /**
