@@ -1,6 +1,8 @@
 //! Reminders about how a token is used rather than when it expires: a token nobody used for
 //! longer than the stale setting (one reminder), and a rotated token something still used after
 //! its successor's first use (one reminder: update the place that still holds the old secret).
+use std::collections::HashMap;
+
 use super::delivery::ReminderScope;
 use super::schedule::{
     Delivered, DueReminder, ReminderKind, STALE_MARK, STILL_USED_MARK, reminder_for,
@@ -18,6 +20,9 @@ const STALE: &str = "
 const STILL_USED: &str = "
     t.rotated = 1 AND t.deleted_at IS NULL AND t.used_after_successor_at > ?2
     AND a.status = 'active' AND a.mute_reminders = 0";
+const QUIET_SINCE: &str = "
+    SELECT id, coalesce(last_used_at, created_at) FROM tokens
+    WHERE revoked_at IS NULL AND deleted_at IS NULL AND coalesce(last_used_at, created_at) <= ?1";
 /// A still-used reminder is dropped a week after that use (the old token has retired by then).
 const STILL_USED_WINDOW: i64 = 7 * DAY;
 
@@ -35,11 +40,13 @@ impl Authority {
         };
         let mut out = Vec::new();
         let cutoff = now - stale_after_days * DAY;
-        for token in self.candidates_where(STALE, owner, &[cutoff, now])? {
+        let stale = self.candidates_where(STALE, owner, &[cutoff, now])?;
+        let quiet_since = self.quiet_since(!stale.is_empty(), cutoff)?;
+        for token in stale {
             if delivered.contains(&(token.token_row, STALE_MARK)) {
                 continue;
             }
-            let quiet = self.quiet_since(token.token_row)?;
+            let quiet = quiet_since.get(&token.token_row).copied().unwrap_or(cutoff);
             let mut reminder = reminder_for(&token, ReminderKind::Stale, STALE_MARK, now);
             reminder.when = format!("unused for {} days", (now - quiet).max(0) / DAY);
             out.push(reminder);
@@ -56,11 +63,14 @@ impl Authority {
         Ok(out)
     }
 
-    /// When a token was last used, or created if never.
-    fn quiet_since(&self, token_row: i64) -> Result<Timestamp> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT coalesce(last_used_at, created_at) FROM tokens WHERE id = ?1")?
-            .query_row([token_row], |r| r.get(0))?)
+    /// When each token quiet since before `cutoff` was last used (or created, if never): one
+    /// query, not one per token.
+    fn quiet_since(&self, wanted: bool, cutoff: Timestamp) -> Result<HashMap<i64, Timestamp>> {
+        if !wanted {
+            return Ok(HashMap::new());
+        }
+        let mut statement = self.conn.prepare_cached(QUIET_SINCE)?;
+        let rows = statement.query_map([cutoff], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
