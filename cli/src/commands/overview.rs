@@ -1,7 +1,7 @@
 //! `tokens overview` (what needs attention: stale tokens, rotations finishing, tokens expiring
 //! together) and `tokens revoke-unused` (the automatic-revocation setting, applied now).
 use latchkey_core::tokens::TokenOverview;
-use latchkey_core::{Actor, Authority, CoreError, TokenInfo};
+use latchkey_core::{Actor, Authority, TokenInfo};
 use serde_json::{Value, json};
 
 use crate::error::CliResult;
@@ -130,9 +130,7 @@ fn overview_json(overview: &TokenOverview) -> Value {
 
 /// Applies the automatic-revocation setting now (administrators), saying plainly when it is off.
 pub fn revoke_unused(json: bool, authority: &mut Authority, actor: Actor) -> CliResult {
-    if !authority.whoami(actor)?.is_admin() {
-        return Err(CoreError::Forbidden("only an administrator may do this".into()).into());
-    }
+    authority.require_admin(actor)?;
     let days = authority.settings()?.auto_revoke_unused_days;
     let revoked = authority.revoke_unused_tokens()?;
     if json {
