@@ -131,8 +131,9 @@ async fn every_screen_and_dialog_passes_axe_in_both_themes() {
 
     app.test_id("token-note").await;
     audit.check(&app, "my tokens").await;
-    app.click("edit-note").await;
-    app.test_id("note-text").await;
+    // The list reloads after the reveal closes: a click it swallowed is made again.
+    app.click_until_shown("[data-testid=\"edit-note\"]", "[data-testid=\"note-text\"]")
+        .await;
     audit.check(&app, "usage note dialog").await;
     close_with_escape(&app, "note-dialog").await;
     app.click("create-token").await;
@@ -147,8 +148,11 @@ async fn every_screen_and_dialog_passes_axe_in_both_themes() {
     audit.check(&app, "token shown once, copied").await;
     app.click("copied-close").await;
     app.wait_gone("[data-testid=\"new-token\"]").await;
-    app.click("rotate").await;
-    app.test_id("rotate-submit").await;
+    app.click_until_shown(
+        "[data-testid=\"rotate\"]",
+        "[data-testid=\"rotate-submit\"]",
+    )
+    .await;
     audit.check(&app, "rotate dialog").await;
     close_with_escape(&app, "rotate-dialog").await;
     app.click("revoke").await;
@@ -204,12 +208,18 @@ async fn every_screen_and_dialog_passes_axe_in_both_themes() {
     app.test_id("managing-group").await;
     audit.check(&app, "accounts, a service account").await;
     app.click(&format!("manage-{DEMO_MEMBER}")).await;
-    app.click("hand-over").await;
-    app.test_id("handover-to").await;
+    app.click_until_shown(
+        "[data-testid=\"hand-over\"]",
+        "[data-testid=\"handover-to\"]",
+    )
+    .await;
     audit.check(&app, "hand over dialog").await;
     close_with_escape(&app, "handover-dialog").await;
-    app.click("toggle-active").await;
-    app.test_id("leaving-token").await;
+    app.click_until_shown(
+        "[data-testid=\"toggle-active\"]",
+        "[data-testid=\"leaving-token\"]",
+    )
+    .await;
     audit.check(&app, "deactivation preview").await;
     app.click_centered("leaving-hand-over").await;
     audit

@@ -188,7 +188,11 @@ async fn deactivating_a_member_previews_their_tokens_and_hands_them_over_to_a_se
     app.sign_in(ADMIN, ADMIN_PASSWORD).await;
     app.click("nav-accounts").await;
     app.click("manage-bob").await;
-    app.click("toggle-active").await;
+    app.click_until_shown(
+        "[data-testid=\"toggle-active\"]",
+        "[data-testid=\"leaving-token\"]",
+    )
+    .await;
 
     // The preview: the token, where it is used, what it reaches, its recent use, and svc-ci left
     // without a manager.

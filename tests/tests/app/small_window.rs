@@ -184,8 +184,9 @@ async fn at_800_by_600_the_sidebar_is_one_column_and_nothing_is_wider_than_the_w
     measure(&app, "token shown once", &mut problems).await;
     app.click("copied-close").await;
     app.wait_gone("[data-testid=\"new-token\"]").await;
-    app.click("edit-note").await;
-    app.test_id("note-text").await;
+    // The list reloads after the reveal closes: a click it swallowed is made again.
+    app.click_until_shown("[data-testid=\"edit-note\"]", "[data-testid=\"note-text\"]")
+        .await;
     measure(&app, "usage note dialog", &mut problems).await;
     app.click("cancel").await;
     app.wait_gone("[data-testid=\"note-dialog\"]").await;
