@@ -14,13 +14,11 @@ pub fn overview(json: bool, authority: &Authority, actor: Actor) -> CliResult {
         return Ok(());
     }
     let days = overview.stale_after_days;
-    match overview.stale.len() {
-        0 => emit(&format!("Stale (unused for {days} days or more): none")),
-        n => emit(&format!(
-            "Stale (unused for {days} days or more): {}",
-            count(n as i64, "token", "tokens")
-        )),
-    }
+    heading(
+        &format!("Stale (unused for {days} days or more)"),
+        overview.stale.len(),
+        ("token", "tokens"),
+    );
     for token in &overview.stale {
         let quiet = match token.last_used_at {
             Some(at) => format!("last used {}", date(at)),
@@ -28,24 +26,20 @@ pub fn overview(json: bool, authority: &Authority, actor: Actor) -> CliResult {
         };
         emit(&format!("  {}  {quiet}{}", about(token), used_in(token)));
     }
-    match overview.retiring.len() {
-        0 => emit("Rotations finishing: none"),
-        n => emit(&format!(
-            "Rotations finishing: {}",
-            count(n as i64, "old token", "old tokens")
-        )),
-    }
+    heading(
+        "Rotations finishing",
+        overview.retiring.len(),
+        ("old token", "old tokens"),
+    );
     for token in &overview.retiring {
         emit(&format!("  {}{}", about(token), used_in(token)));
         emit(&format!("    {}", rotation(token)));
     }
-    match overview.expiring_together.len() {
-        0 => emit("Expiring together (within a day of each other, next 90 days): none"),
-        n => emit(&format!(
-            "Expiring together (within a day of each other, next 90 days): {}",
-            count(n as i64, "group", "groups")
-        )),
-    }
+    heading(
+        "Expiring together (within a day of each other, next 90 days)",
+        overview.expiring_together.len(),
+        ("group", "groups"),
+    );
     for group in &overview.expiring_together {
         emit(&format!(
             "  {}: {} expire between {} and {}; renew them in one sitting",
@@ -104,6 +98,14 @@ fn rotation(token: &TokenInfo) -> String {
         parts.push(format!("retires {}", date(at)));
     }
     parts.join("; ")
+}
+
+/// "Title: none" or "Title: 3 tokens".
+fn heading(title: &str, n: usize, (one, many): (&str, &str)) {
+    match n {
+        0 => emit(&format!("{title}: none")),
+        n => emit(&format!("{title}: {}", count(n as i64, one, many))),
+    }
 }
 
 fn overview_json(overview: &TokenOverview) -> Value {

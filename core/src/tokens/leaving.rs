@@ -126,20 +126,27 @@ fn recipient(conn: &Connection, name: &str) -> Result<Account> {
     Ok(to)
 }
 
+/// Narrows token row `token_id` to exactly the systems `slugs` (those that exist; none: it
+/// reaches nothing). A restore carrying a hand-over forward uses it too.
+pub(crate) fn narrow_to(tx: &Connection, token_id: i64, slugs: &[String]) -> Result<()> {
+    tx.execute(CLEAR_NARROWING, [token_id])?;
+    for slug in slugs {
+        tx.execute(NARROW_TO, params![token_id, slug])?;
+    }
+    Ok(())
+}
+
 /// Hands one token over: its owner becomes `to`, and it is narrowed to what it reached just
 /// before, so a secret its former owner still knows never reaches more than it did.
-fn hand_over_in(c: &Change<'_>, token: &TokenRow, to: &Account) -> Result<()> {
-    let from = load_account_by_id(c.tx, token.owner_id)?.ok_or(CoreError::Corrupt)?;
-    let reached = reachable_systems(c.tx, token.id, token.narrowed, &from)?;
+/// `from` is the token's owner.
+fn hand_over_in(c: &Change<'_>, token: &TokenRow, from: &Account, to: &Account) -> Result<()> {
+    let reached = reachable_systems(c.tx, token.id, token.narrowed, from)?;
     let narrowed_to = match &reached {
         TokenSystems::All => None,
         TokenSystems::Listed(slugs) => Some(slugs.clone()),
     };
     if let Some(slugs) = &narrowed_to {
-        c.tx.execute(CLEAR_NARROWING, [token.id])?;
-        for slug in slugs {
-            c.tx.execute(NARROW_TO, params![token.id, slug])?;
-        }
+        narrow_to(c.tx, token.id, slugs)?;
     }
     let narrowed = token.narrowed || narrowed_to.is_some();
     c.tx.execute(SET_OWNER, params![token.id, to.id, narrowed])?;
@@ -163,8 +170,7 @@ impl Authority {
         let stale_after = crate::settings::load(&self.conn)?.stale_after_days;
         for row in active_tokens_of(&self.conn, account.id, now)? {
             let reaches = reachable_systems(&self.conn, row.id, row.narrowed, &account)?;
-            let mut token = super::rows::with_systems(&self.conn, row)?;
-            super::rows::mark_stale(&mut token, now, stale_after);
+            let token = super::rows::listed(&self.conn, row, now, stale_after)?;
             let quiet = token.last_used_at.map(|at| now - at);
             tokens.push(LeavingToken {
                 reaches,
@@ -224,7 +230,7 @@ impl Authority {
             if to.id == token.owner_id {
                 return Ok(());
             }
-            hand_over_in(c, &token, &to)
+            hand_over_in(c, &token, &owner, &to)
         })?;
         self.token_info(public_id)
     }
@@ -252,7 +258,7 @@ impl Authority {
             for token in active_tokens_of(c.tx, target.id, c.now)? {
                 match (tokens, &to) {
                     (LeavingTokens::HandOverTo(_), Some(to)) => {
-                        hand_over_in(c, &token, to)?;
+                        hand_over_in(c, &token, &target, to)?;
                         done.handed_over.push(token.info.id);
                     }
                     (LeavingTokens::Revoke, _) => {

@@ -1,6 +1,6 @@
 //! Listing tokens: one's own, or (administrators) all or one account's, newest first. Deleted
 //! tokens are gone from lists; their audit history stays.
-use super::rows::{TOKEN_COLUMNS, TOKEN_TABLES, mark_stale, token_from_row, with_systems};
+use super::rows::{TOKEN_COLUMNS, TOKEN_TABLES, listed, token_from_row};
 use crate::Authority;
 use crate::access::manages;
 use crate::accounts::{active_account, find_account};
@@ -63,9 +63,12 @@ impl Authority {
         let stale_after = crate::settings::load(&self.conn)?.stale_after_days;
         let mut tokens = Vec::new();
         while let Some(row) = rows.next()? {
-            let mut info = with_systems(&self.conn, token_from_row(row, now)?)?;
-            mark_stale(&mut info, now, stale_after);
-            tokens.push(info);
+            tokens.push(listed(
+                &self.conn,
+                token_from_row(row, now)?,
+                now,
+                stale_after,
+            )?);
         }
         Ok(tokens)
     }
@@ -73,14 +76,17 @@ impl Authority {
     /// The active tokens in `scope` unused for longer than the stale setting (never used ones
     /// count from their creation), longest quiet first.
     pub fn stale_tokens(&self, actor: Actor, scope: &TokenScope) -> Result<Vec<TokenInfo>> {
-        let mut stale: Vec<TokenInfo> = self
-            .list_tokens(actor, scope)?
-            .into_iter()
-            .filter(|t| t.stale)
-            .collect();
-        stale.sort_by_key(|t| t.last_used_at.unwrap_or(t.created_at));
-        Ok(stale)
+        Ok(longest_quiet_first(self.list_tokens(actor, scope)?.iter()))
     }
+}
+
+/// The stale ones among `tokens`, the longest quiet first.
+pub(super) fn longest_quiet_first<'a>(
+    tokens: impl Iterator<Item = &'a TokenInfo>,
+) -> Vec<TokenInfo> {
+    let mut stale: Vec<TokenInfo> = tokens.filter(|t| t.stale).cloned().collect();
+    stale.sort_by_key(|t| t.last_used_at.unwrap_or(t.created_at));
+    stale
 }
 
 fn not_yours() -> CoreError {

@@ -14,6 +14,7 @@ pub mod verify;
 
 pub use create::{IssuedToken, NewToken};
 pub(crate) use key::TokenKey;
+pub(crate) use leaving::narrow_to;
 pub use leaving::{Deactivated, DeactivationPreview, LeavingToken, LeavingTokens};
 pub use rows::check_public_id;
 pub use stale::{EXPIRING_TOGETHER_HORIZON_DAYS, ExpiringTogether, TokenOverview};

@@ -148,8 +148,20 @@ pub(super) fn manages_owner(conn: &Connection, me: &Account, owner_id: i64) -> R
     }
 }
 
+/// A row as lists show it: its narrowing read and whether it is stale.
+pub(super) fn listed(
+    conn: &Connection,
+    row: TokenRow,
+    now: Timestamp,
+    stale_after_days: i64,
+) -> Result<TokenInfo> {
+    let mut info = with_systems(conn, row)?;
+    mark_stale(&mut info, now, stale_after_days);
+    Ok(info)
+}
+
 /// Marks the active tokens not used (or, never used, not created) within the stale period.
-pub(super) fn mark_stale(info: &mut TokenInfo, now: Timestamp, stale_after_days: i64) {
+fn mark_stale(info: &mut TokenInfo, now: Timestamp, stale_after_days: i64) {
     let quiet_since = info.last_used_at.unwrap_or(info.created_at);
     // A retiring token is a rotation finishing, shown as such; it is not reminded as stale.
     info.stale = info.status == TokenStatus::Active
@@ -188,8 +200,6 @@ impl Authority {
             ))?
             .query_row([public_id], |r| token_from_row(r, now))?;
         let stale_after = crate::settings::load(&self.conn)?.stale_after_days;
-        let mut info = with_systems(&self.conn, row)?;
-        mark_stale(&mut info, now, stale_after);
-        Ok(info)
+        listed(&self.conn, row, now, stale_after)
     }
 }

@@ -4,6 +4,7 @@ use rusqlite::params;
 use serde::Serialize;
 use serde_json::json;
 
+use super::list::longest_quiet_first;
 use crate::Authority;
 use crate::accounts::active_account;
 use crate::audit::{AuditAction, SYSTEM_ACTOR};
@@ -18,10 +19,6 @@ const UNUSED_SINCE: &str = "
     SELECT t.id, t.public_id, a.username FROM tokens t JOIN accounts a ON a.id = t.owner_id
     WHERE (t.revoked_at IS NULL OR t.revoked_at > ?2) AND t.expires_at > ?2
       AND t.deleted_at IS NULL AND coalesce(t.last_used_at, t.created_at) <= ?1";
-const ANY_UNUSED_SINCE: &str = "
-    SELECT EXISTS (SELECT 1 FROM tokens t
-        WHERE (t.revoked_at IS NULL OR t.revoked_at > ?2) AND t.expires_at > ?2
-          AND t.deleted_at IS NULL AND coalesce(t.last_used_at, t.created_at) <= ?1)";
 const REVOKE_UNUSED: &str = "UPDATE tokens SET revoked_at = ?2, revoked_by = NULL WHERE id = ?1";
 /// How far ahead the overview looks for tokens expiring together.
 pub const EXPIRING_TOGETHER_HORIZON_DAYS: i64 = 90;
@@ -78,8 +75,7 @@ impl Authority {
             }
         }
         let now = self.now()?;
-        let mut stale: Vec<TokenInfo> = tokens.iter().filter(|t| t.stale).cloned().collect();
-        stale.sort_by_key(|t| t.last_used_at.unwrap_or(t.created_at));
+        let stale = longest_quiet_first(tokens.iter());
         let retiring = tokens.iter().filter(|t| t.is_retiring()).cloned().collect();
         let horizon = now + EXPIRING_TOGETHER_HORIZON_DAYS * DAY;
         let upcoming = tokens.iter().filter(|t| {
@@ -112,25 +108,11 @@ impl Authority {
         };
         // A read first: a write transaction (and its sync) only when something is due.
         let now = self.now()?;
-        let due: bool = self
-            .conn
-            .prepare_cached(ANY_UNUSED_SINCE)?
-            .query_row(params![now - days * DAY, now], |r| r.get(0))?;
-        if !due {
+        if unused_since(&self.conn, now - days * DAY, now)?.is_empty() {
             return Ok(Vec::new());
         }
         self.change_as(SYSTEM_ACTOR, |c| {
-            let cutoff = c.now - days * DAY;
-            let unused =
-                c.tx.prepare_cached(UNUSED_SINCE)?
-                    .query_map(params![cutoff, c.now], |r| {
-                        Ok((
-                            r.get::<_, i64>(0)?,
-                            r.get::<_, String>(1)?,
-                            r.get::<_, String>(2)?,
-                        ))
-                    })?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
+            let unused = unused_since(c.tx, c.now - days * DAY, c.now)?;
             let mut revoked = Vec::with_capacity(unused.len());
             for (row, id, owner) in unused {
                 c.tx.execute(REVOKE_UNUSED, params![row, c.now])?;
@@ -144,4 +126,17 @@ impl Authority {
             Ok(revoked)
         })
     }
+}
+
+/// The tokens in force at `now` quiet since `cutoff`: (row, public id, owner).
+fn unused_since(
+    conn: &rusqlite::Connection,
+    cutoff: Timestamp,
+    now: Timestamp,
+) -> Result<Vec<(i64, String, String)>> {
+    let mut statement = conn.prepare_cached(UNUSED_SINCE)?;
+    let rows = statement.query_map(params![cutoff, now], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }

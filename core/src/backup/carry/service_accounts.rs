@@ -9,6 +9,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::CarriedForward;
 use crate::error::Result;
+use crate::tokens::narrow_to;
 
 const HAS_KINDS: &str = "SELECT count(*) FROM pragma_table_info('accounts') WHERE name = 'kind'";
 /// Service accounts by username key, with their managing group's name key.
@@ -33,10 +34,6 @@ const ACCOUNT_ID: &str = "SELECT id FROM accounts WHERE username_key = ?1";
 const HAND_OVER: &str = "
     UPDATE tokens SET owner_id = ?2, narrowed = ?3,
                       created_by = coalesce(?4, created_by, owner_id) WHERE id = ?1";
-const CLEAR_NARROWING: &str = "DELETE FROM token_systems WHERE token_id = ?1";
-const NARROW_TO: &str = "
-    INSERT OR IGNORE INTO token_systems (token_id, system_id)
-    SELECT ?1, id FROM systems WHERE slug = ?2";
 
 fn has_kinds(conn: &Connection) -> Result<bool> {
     Ok(conn.query_row(HAS_KINDS, [], |r| r.get::<_, i64>(0))? > 0)
@@ -128,10 +125,7 @@ fn hand_overs(
             let slugs = narrowing
                 .query_map([row], |r| r.get::<_, String>(0))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            restored.execute(CLEAR_NARROWING, [restored_row])?;
-            for slug in slugs {
-                restored.execute(NARROW_TO, params![restored_row, slug])?;
-            }
+            narrow_to(restored, restored_row, &slugs)?;
         }
         restored.execute(
             HAND_OVER,
